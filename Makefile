@@ -1,0 +1,27 @@
+# Signpost. `make install`, then `make test`; `make run` to talk to it.
+SHELL := /bin/bash
+BIN := .venv/bin
+# Nothing may download model weights at run time.
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: install test run shell bench validate
+
+install:
+	bash scripts/install.sh
+
+test:
+	$(BIN)/python -m pytest -q
+
+run:
+	$(BIN)/python scripts/run_stack.py
+
+shell:
+	$(BIN)/python scripts/run_stack.py --shell
+
+bench:
+	$(BIN)/python -m bench
+
+validate:
+	$(BIN)/signpost validate pathways/
