@@ -1,0 +1,1 @@
+"""`make bench`: each module here measures one part and prints its figures."""
