@@ -1,0 +1,1 @@
+"""Channels through which professionals reach Signpost (web widget, Teams)."""
