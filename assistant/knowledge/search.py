@@ -1,0 +1,178 @@
+"""KnowledgeBase: hybrid (sentence embedding + BM25) search over article passages.
+
+A passage's score is a weighted sum of its cosine similarity to the question
+and a saturated BM25 score; an article scores as its best passage. When the
+best article falls below the confidence threshold the knowledge base says it
+does not know rather than guess.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from assistant import KNOWLEDGE_DIR, PROJECT_ROOT
+from assistant.knowledge.articles import Article, ArticleError, Passage, load_articles
+from assistant.knowledge.cache import EmbeddingCache
+from assistant.knowledge.embedding import Embedder, MiniLMEmbedder
+from assistant.knowledge.lexical import BM25Index
+from assistant.knowledge.results import Answer, AskResult
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CACHE_DIR = PROJECT_ROOT / ".cache" / "knowledge"
+
+
+class KnowledgeError(RuntimeError):
+    """The knowledge base cannot answer anything (no readable article)."""
+
+    def __init__(self, message: str, problems: list[ArticleError] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    # Tuned on tests/knowledge/eval_questions.yaml (see bench/knowledge.py).
+    semantic_weight: float = 0.65
+    # BM25 is unbounded; s / (s + k) maps it to 0..1 without depending on the
+    # other passages, so an off-topic question cannot be lifted by normalising.
+    lexical_saturation: float = 8.0
+    threshold: float = 0.42
+    # Lexical-only baseline (bench): same saturation, its own threshold.
+    lexical_only: bool = False
+    lexical_threshold: float = 0.45
+
+
+@dataclass(frozen=True)
+class Scored:
+    passage: Passage
+    score: float
+    semantic: float
+    lexical: float
+
+
+def _embed_text(article: Article, passage: Passage) -> str:
+    if passage.heading:
+        return f"{article.title}. {passage.heading}. {passage.text}"
+    return f"{article.title}. {article.summary} {passage.text}"
+
+
+def _lexical_text(article: Article, passage: Passage) -> str:
+    return " ".join([article.title, " ".join(article.tags), passage.heading, passage.text])
+
+
+class KnowledgeBase:
+    def __init__(
+        self,
+        articles: list[Article],
+        vectors: np.ndarray,
+        embedder: Embedder | None,
+        settings: SearchSettings,
+        problems: list[ArticleError],
+    ) -> None:
+        self.articles = {a.id: a for a in articles}
+        self.passages: list[Passage] = [p for a in articles for p in a.passages]
+        self.problems = problems
+        self.settings = settings
+        self._vectors = vectors
+        self._embedder = embedder
+        self._bm25 = BM25Index(
+            [_lexical_text(self.articles[p.article_id], p) for p in self.passages],
+            fix_typos=not settings.lexical_only,
+        )
+
+    @classmethod
+    def load(
+        cls,
+        directory: Path = KNOWLEDGE_DIR,
+        cache_dir: Path | None = None,
+        *,
+        embedder: Embedder | None = None,
+        settings: SearchSettings | None = None,
+    ) -> "KnowledgeBase":
+        """Reads the articles and embeds their passages (reusing cached vectors).
+
+        Raises KnowledgeError only when no article at all can be read; broken
+        articles are left out and listed in ``problems``.
+        """
+        settings = settings or SearchSettings()
+        articles, problems = load_articles(Path(directory))
+        for problem in problems:
+            log.warning("knowledge article skipped: %s", problem)
+        if not articles:
+            raise KnowledgeError(f"no readable knowledge articles in {directory}", problems)
+        if settings.lexical_only:
+            return cls(articles, np.zeros((0, 0), dtype=np.float32), None, settings, problems)
+        embedder = embedder or MiniLMEmbedder()
+        cache = EmbeddingCache(Path(cache_dir) if cache_dir is not None else DEFAULT_CACHE_DIR, embedder.fingerprint)
+        texts = [_embed_text(a, p) for a in articles for p in a.passages]
+        vectors = cache.embed(texts, embedder)
+        return cls(articles, vectors, embedder, settings, problems)
+
+    def with_settings(self, settings: SearchSettings) -> "KnowledgeBase":
+        """The same index under other settings (the bench compares them)."""
+        clone = object.__new__(KnowledgeBase)
+        clone.__dict__.update(self.__dict__)
+        clone.settings = settings
+        return clone
+
+    def score_passages(self, question: str) -> list[Scored]:
+        s = self.settings
+        raw = np.asarray(self._bm25.scores(question), dtype=np.float32)
+        lexical = raw / (raw + s.lexical_saturation)
+        if s.lexical_only or self._embedder is None:
+            combined, semantic = lexical, np.zeros_like(lexical)
+        else:
+            query = self._embedder.encode([question])[0]
+            semantic = self._vectors @ query
+            combined = s.semantic_weight * semantic + (1 - s.semantic_weight) * lexical
+        return [
+            Scored(p, float(c), float(se), float(le))
+            for p, c, se, le in zip(self.passages, combined, semantic, lexical)
+        ]
+
+    def ask(self, question: str, top_k: int = 3) -> AskResult:
+        question = (question or "").strip()
+        if not question:
+            return AskResult(question, False, [], [])
+        best: dict[str, Scored] = {}
+        for scored in self.score_passages(question):
+            current = best.get(scored.passage.article_id)
+            if current is None or scored.score > current.score:
+                best[scored.passage.article_id] = scored
+        ranked = sorted(best.values(), key=lambda s: s.score, reverse=True)[: max(top_k, 1)]
+        candidates = [self._answer(s) for s in ranked]
+        threshold = self.settings.lexical_threshold if self.settings.lexical_only else self.settings.threshold
+        confident = [a for a in candidates if a.score >= threshold]
+        answered = bool(confident) and candidates[0].score >= threshold
+        return AskResult(question, answered, confident if answered else [], candidates)
+
+    def _answer(self, scored: Scored) -> Answer:
+        article = self.articles[scored.passage.article_id]
+        return Answer(
+            article_id=article.id,
+            title=article.title,
+            passage=scored.passage.text,
+            score=scored.score,
+            sources=list(article.sources),
+            last_reviewed=article.last_reviewed.isoformat(),
+            related_pathways=list(article.pathways),
+        )
+
+
+_default: KnowledgeBase | None = None
+_default_lock = threading.Lock()
+
+
+def default_knowledge_base() -> KnowledgeBase:
+    """The process-wide knowledge base over knowledge/, built on first use."""
+    global _default
+    if _default is None:
+        with _default_lock:
+            if _default is None:
+                _default = KnowledgeBase.load()
+    return _default
