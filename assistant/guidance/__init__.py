@@ -1,1 +1,18 @@
-"""guidance"""
+"""Guidance as data: pathways/ YAML, its validation and the decision engine.
+
+Pure Python (no Rasa): the Rasa actions and the `signpost` command are thin
+callers of these functions.
+"""
+from .engine import check_facts, coerce_facts, decide, next_questions, parse_fact_value
+from .loader import load_guidance, validate
+from .model import FactSpec, Guidance, Option, PathwayRec, PathwaySpec, Recommendation, Rule, Urgency
+from .problems import GuidanceError, Problem
+from .render import referral_summary, render_text
+from .store import GuidanceStore
+
+__all__ = [
+    "load_guidance", "validate", "GuidanceError", "Problem", "Guidance", "FactSpec", "Option",
+    "PathwaySpec", "PathwayRec", "Rule", "Urgency", "decide", "next_questions", "check_facts",
+    "coerce_facts", "parse_fact_value", "Recommendation", "render_text", "referral_summary",
+    "GuidanceStore",
+]

@@ -1,0 +1,90 @@
+"""Cross-checks that need the whole guidance: rules that can never fire,
+pathways no rule reaches, facts no rule uses, and the no-dead-ends promise."""
+from __future__ import annotations
+
+import itertools
+import random
+from pathlib import Path
+from typing import Iterator
+
+from .model import Guidance, Rule
+from .problems import Collector
+
+EXHAUSTIVE_LIMIT = 6000
+SAMPLES = 4000
+
+
+def _assignments(rule: Rule, guidance: Guidance) -> tuple[Iterator[dict], bool]:
+    """Answer combinations to try for one rule, and whether they are all of them."""
+    names = sorted(rule.facts_used)
+    choices = [guidance.candidates.get(n, ()) + (None,) for n in names]
+    total = 1
+    for c in choices:
+        total *= len(c)
+    if total <= EXHAUSTIVE_LIMIT:
+        return (dict(zip(names, combo)) for combo in itertools.product(*choices)), True
+
+    def sampled() -> Iterator[dict]:
+        # each fact varied on its own against all-unknown and all-first backgrounds,
+        # then random mixtures: cheap and finds most satisfiable conditions
+        for background in ({n: None for n in names}, {n: c[0] for n, c in zip(names, choices)},
+                           {n: c[-2] if len(c) > 1 else None for n, c in zip(names, choices)}):
+            yield dict(background)
+            for n, c in zip(names, choices):
+                for v in c:
+                    yield {**background, n: v}
+        rng = random.Random(rule.id)  # same answer every run
+        for _ in range(SAMPLES):
+            yield {n: rng.choice(c) for n, c in zip(names, choices)}
+    return sampled(), False
+
+
+def can_fire(rule: Rule, guidance: Guidance) -> tuple[bool, bool]:
+    """(fires for some answers, the search was exhaustive)."""
+    combos, exhaustive = _assignments(rule, guidance)
+    return any(rule.check(facts) is True for facts in combos), exhaustive
+
+
+def cross_check(out: Collector, rules_file: Path, catalogue_file: Path, guidances: list[Guidance],
+                fallback: tuple[str, ...]) -> None:
+    if not guidances:
+        return
+    fires: dict[str, bool] = {}
+    exhaustive_all: dict[str, bool] = {}
+    for guidance in guidances:
+        for rule in guidance.rules:
+            if fires.get(rule.id):
+                continue
+            ok, exhaustive = can_fire(rule, guidance)
+            fires[rule.id] = ok
+            exhaustive_all[rule.id] = exhaustive_all.get(rule.id, True) and exhaustive
+    first = guidances[0]
+    for rule in first.rules:
+        if fires.get(rule.id):
+            continue
+        if exhaustive_all.get(rule.id):
+            out.error(rules_file, rule.line, f"rule `{rule.id}` can never fire, whatever the answers, in any area",
+                      "look for conditions that contradict each other (e.g. a fact required both true and false)")
+        else:
+            out.warning(rules_file, rule.line, f"no combination of answers tried makes rule `{rule.id}` fire",
+                        "check its conditions do not contradict each other")
+    for pid, spec in first.pathways.items():
+        adders = [r for r in first.rules if r.adds == pid]
+        if not adders:
+            out.error(catalogue_file, spec.line, f"no rule adds pathway `{pid}`",
+                      f"add a rule in rules.yaml with `add: {pid}`, or remove the pathway")
+        elif not any(fires.get(r.id) for r in adders):
+            out.error(catalogue_file, spec.line, f"pathway `{pid}` is never reached: the rules that add it cannot fire",
+                      "fix the conditions of: " + ", ".join(r.id for r in adders))
+    used = set().union(*(r.facts_used for r in first.rules)) if first.rules else set()
+    facts_file = rules_file.parent / "facts.yaml"
+    for fid, spec in first.facts.items():
+        if fid not in used:
+            out.warning(facts_file, spec.line, f"no rule uses fact `{fid}`, so asking it changes nothing",
+                        "use it in a rule, or remove it")
+    for guidance in guidances:
+        empty = {fid: None for fid in guidance.facts}
+        fired = [r for r in guidance.rules if r.adds in fallback and r.check(empty) is True]
+        if not fired:
+            out.error(rules_file, 1, f"with nothing known, area `{guidance.area}` recommends no safe next step",
+                      "keep a rule with `when: {always: true}` that adds one of: " + ", ".join(fallback))
