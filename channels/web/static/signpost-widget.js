@@ -470,7 +470,7 @@
     if (from === "bot" && Array.isArray(message.buttons) && message.buttons.length && !message.answered) {
       var group = el("div", { className: "sp-quick-replies", role: "group", "aria-label": "Quick replies" });
       message.buttons.forEach(function (b) {
-        var button = el("button", { type: "button", className: "sp-button sp-quick-reply", text: b.title });
+        var button = el("button", { type: "button", className: "sp-button sp-quick-reply", "data-payload": b.payload, text: b.title });
         button.addEventListener("click", function () {
           self.focusQuickReply = true;
           self.send(b.payload || b.title, b.title);

@@ -1,0 +1,156 @@
+"""Drives the chat widget the way a person would: typing, clicking, or keyboard only."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from playwright.sync_api import Locator, Page, expect
+
+INFORM = re.compile(r"^/inform\s*(\{.*\})\s*$", re.DOTALL)
+REPLY_TIMEOUT_MS = 60_000
+MISSING = object()
+
+# Pending messages are kept in sessionStorage until the server has answered them.
+SETTLED_JS = """() => {
+  const raw = sessionStorage.getItem('signpost-chat:v1');
+  const typing = document.querySelector('.sp-typing');
+  if (!raw || !typing) return false;
+  return JSON.parse(raw).pending.length === 0 && typing.hidden;
+}"""
+
+
+def inform_value(payload: str) -> tuple[Optional[str], Any]:
+    """(fact, value) set by a `/inform{"fact": value}` payload, or (None, MISSING)."""
+    match = INFORM.match(payload or "")
+    if not match:
+        return None, MISSING
+    try:
+        body = json.loads(match.group(1))
+    except ValueError:
+        return None, MISSING
+    if not isinstance(body, dict) or len(body) != 1:
+        return None, MISSING
+    fact, value = next(iter(body.items()))
+    return fact, value
+
+
+@dataclass
+class Scenario:
+    """What the professional knows; facts not listed are answered "no" (or "not sure")."""
+
+    opening: str
+    facts: dict[str, Any] = field(default_factory=dict)
+    free_text_answer: str = "not sure"
+
+    def choose(self, payloads: list[str]) -> int:
+        parsed = [inform_value(p) for p in payloads]
+        for wanted in (lambda f, v: f in self.facts and v == self.facts[f] and type(v) is type(self.facts[f]),
+                       lambda f, v: f not in self.facts and v is False,
+                       lambda f, v: v is None):
+            for index, (fact, value) in enumerate(parsed):
+                if fact is not None and wanted(fact, value):
+                    return index
+        return 0
+
+
+class ChatPage:
+    def __init__(self, page: Page, web_url: str, rasa_url: str) -> None:
+        self.page = page
+        self.web_url = web_url.rstrip("/") + "/"
+        self.rasa_url = rasa_url.rstrip("/")
+        self.webhook = self.rasa_url + "/webhooks/rest/webhook"
+
+    # ---- locators ----
+    @property
+    def widget(self) -> Locator:
+        return self.page.locator(".sp-widget")
+
+    @property
+    def log(self) -> Locator:
+        return self.page.get_by_role("log", name="Conversation")
+
+    @property
+    def input(self) -> Locator:
+        return self.page.get_by_role("textbox", name="Your message")
+
+    @property
+    def quick_replies(self) -> Locator:
+        return self.log.locator(".sp-quick-reply")
+
+    @property
+    def card(self) -> Locator:
+        return self.log.locator(".sp-recommendation")
+
+    # ---- actions ----
+    def open(self) -> None:
+        self.page.goto(self.web_url)
+        expect(self.input).to_be_visible()
+
+    def settle(self) -> None:
+        self.page.wait_for_function(SETTLED_JS, timeout=REPLY_TIMEOUT_MS)
+
+    def say(self, text: str) -> None:
+        self.input.fill(text)
+        self.input.press("Enter")
+        self.settle()
+
+    def click_reply(self, title_or_index: Any) -> None:
+        button = (self.quick_replies.nth(title_or_index) if isinstance(title_or_index, int)
+                  else self.quick_replies.filter(has_text=title_or_index).first)
+        button.click()
+        self.settle()
+
+    def stored(self) -> dict:
+        return json.loads(self.page.evaluate("sessionStorage.getItem('signpost-chat:v1')") or "{}")
+
+    def recommendation_payload(self) -> Optional[dict]:
+        for message in reversed(self.stored().get("messages", [])):
+            custom = message.get("custom") or {}
+            if isinstance(custom.get("recommendation"), dict):
+                return custom["recommendation"]
+        return None
+
+    def card_pathway_ids(self) -> list[str]:
+        return self.card.last.locator(".sp-pathway").evaluate_all("els => els.map(e => e.dataset.pathwayId)")
+
+    def answer_until_card(self, scenario: Scenario, keyboard: bool = False, max_turns: int = 30) -> None:
+        """Answers the bot's questions from the scenario until the recommendation card shows."""
+        for _ in range(max_turns):
+            if self.card.count():
+                return
+            count = self.quick_replies.count()
+            if count:
+                payloads = [self.quick_replies.nth(i).evaluate("b => b.dataset.payload || ''") for i in range(count)]
+                index = scenario.choose(payloads)
+                if keyboard:
+                    self.tab_to(self.quick_replies.nth(index))
+                    self.page.keyboard.press("Enter")
+                    self.settle()
+                else:
+                    self.click_reply(index)
+            elif keyboard:
+                self.tab_to(self.input)
+                self.page.keyboard.type(scenario.free_text_answer)
+                self.page.keyboard.press("Enter")
+                self.settle()
+            else:
+                self.say(scenario.free_text_answer)
+        expect(self.card).to_have_count(1, timeout=1)
+
+    def tab_to(self, target: Locator, max_presses: int = 60) -> None:
+        """Moves focus with Tab (or Shift+Tab when the target is behind) until it is on target."""
+        handle = target.element_handle()
+        behind = self.page.evaluate(
+            "t => { const a = document.activeElement;"
+            " return !!a && a !== document.body && !!(t.compareDocumentPosition(a) & Node.DOCUMENT_POSITION_FOLLOWING); }",
+            handle,
+        )
+        key = "Shift+Tab" if behind else "Tab"
+        for _ in range(max_presses):
+            if self.page.evaluate("t => document.activeElement === t", handle):
+                return
+            self.page.keyboard.press(key)
+        raise AssertionError(f"could not reach {target} with {key}")

@@ -1,0 +1,108 @@
+"""A whole triage in the browser, by typing and clicking, to the recommendation card."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .chat import ChatPage, Scenario
+from .conftest import DESKTOP, PHONE
+
+pytestmark = pytest.mark.browser
+
+# Strangulation and children at home, nobody in danger this minute: the guidance
+# sends this to MARAC and to Children's Social Care, not to 999.
+STRANGULATION_WITH_CHILDREN = Scenario(
+    opening="A patient told me her partner strangled her last week. Their two children live with them.",
+    facts={
+        "immediate_danger": False,
+        "recent_incident": True,
+        "disclosure_source": "victim",
+        "children_in_household": True,
+        "strangulation": True,
+        "victim_consents_referral": True,
+        "victim_consents_police": False,
+    },
+)
+
+URGENCY_RANK = {"immediate": 0, "emergency": 0, "now": 0, "urgent": 1, "high": 1, "today": 1,
+                "soon": 2, "medium": 2, "prompt": 2, "routine": 3, "standard": 3, "low": 3, "information": 3}
+
+
+def run_triage(chat: ChatPage) -> None:
+    chat.say(STRANGULATION_WITH_CHILDREN.opening)
+    chat.answer_until_card(STRANGULATION_WITH_CHILDREN)
+
+
+def check_card(chat: ChatPage) -> None:
+    card = chat.card.last
+    expect(card).to_be_visible()
+    expect(card.get_by_role("heading", name="Recommended next steps")).to_be_visible()
+
+    payload = chat.recommendation_payload()
+    assert payload is not None, "the card must come from the structured recommendation message"
+    shown = chat.card_pathway_ids()
+    sent = payload["pathways"]
+    ranks = [URGENCY_RANK.get(str(p.get("urgency") or "").lower()) for p in sent]
+    if None not in ranks:  # every urgency is a word the widget knows: most urgent first
+        sent = [p for _, _, p in sorted(zip(ranks, range(len(sent)), sent), key=lambda t: t[:2])]
+    assert shown == [p["id"] for p in sent], "pathways most urgent first, otherwise in the guidance's order"
+    assert "marac" in shown
+    assert "childrens_social_care" in shown
+    assert "police_999" not in shown
+
+    # Urgency is written out, not only coloured, and never goes from less to more urgent.
+    pathways = card.locator(".sp-pathway")
+    for index, pathway in enumerate(sent):
+        urgency = str(pathway.get("urgency") or "")
+        if urgency:
+            expect(pathways.nth(index).locator(".sp-badge")).to_have_text(
+                re.compile(rf"^Urgency: {re.escape(urgency)}$", re.IGNORECASE))
+
+    # Reasons are folded away and open on request.
+    marac = card.locator('.sp-pathway[data-pathway-id="marac"]')
+    why = marac.locator("details.sp-why")
+    expect(why).not_to_have_attribute("open", "")
+    why.locator("summary").click()
+    expect(why).to_have_attribute("open", "")
+    reasons = [r for p in sent if p["id"] == "marac" for r in p.get("reasons", [])]
+    assert reasons, "MARAC must come with its reasons"
+    expect(why.locator(".sp-reasons li").first).to_have_text(reasons[0])
+
+    # Every phone number in the card is a tel: link.
+    tel_links = card.locator('a[href^="tel:"]')
+    assert tel_links.count() >= 1, "contacts must be tel: links"
+    for href in tel_links.evaluate_all("els => els.map(e => e.getAttribute('href'))"):
+        assert re.fullmatch(r"tel:\+?\d{3,}", href), href
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone-360"])
+def test_triage_by_typing_and_clicking_reaches_the_card(open_chat, artefacts, viewport):
+    chat = open_chat(viewport)
+    run_triage(chat)
+    check_card(chat)
+
+    name = "desktop" if viewport is DESKTOP else "phone-360"
+    chat.page.screenshot(path=str(artefacts / f"conversation-{name}.png"))
+    # Let the whole card show for its picture; the log normally scrolls.
+    chat.log.evaluate("log => { log.style.height = 'auto'; log.style.maxHeight = 'none'; }")
+    chat.card.last.screenshot(path=str(artefacts / f"recommendation-card-{name}.png"))
+
+    # A 360 px phone never needs sideways scrolling.
+    overflow = chat.page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+
+
+def test_copy_referral_summary_puts_the_summary_on_the_clipboard(open_chat):
+    chat = open_chat()
+    chat.page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=chat.web_url.rstrip("/"))
+    run_triage(chat)
+    card = chat.card.last
+    card.get_by_role("button", name="Copy referral summary").click()
+    expect(card.get_by_role("status")).to_have_text("Referral summary copied.")
+    copied = chat.page.evaluate("navigator.clipboard.readText()")
+    payload = chat.recommendation_payload()
+    for pathway in payload["pathways"]:
+        assert str(pathway.get("title") or pathway["id"]) in copied or pathway["id"] in copied
