@@ -13,6 +13,9 @@ import yaml
 
 from .problems import Collector
 
+# libyaml's parser when installed (several times faster); same nodes, same marks
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class YDict(dict):
     """A dict that knows its own line and the line of each key."""
@@ -44,7 +47,7 @@ def line_of(value: Any, default: int = 0) -> int:
     return getattr(value, "line", default) or default
 
 
-def _convert(loader: yaml.SafeLoader, node: yaml.Node, file: Path, out: Collector) -> Any:
+def _convert(loader: Any, node: yaml.Node, file: Path, out: Collector) -> Any:
     line = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)  # resolves `<<:` merge keys
@@ -82,7 +85,7 @@ def read_yaml(file: Path, out: Collector) -> Optional[Any]:
         out.error(file, 0, f"cannot read the file ({exc.__class__.__name__}: {exc})",
                   "save it as UTF-8 text and check it is readable")
         return None
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
