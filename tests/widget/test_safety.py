@@ -71,12 +71,21 @@ def test_markup_from_the_bot_stays_text(open_chat):
              "last_reviewed": evil}]}}},
     ]
 
-    def tampered(route: Route) -> None:
-        route.fulfill(status=200, content_type="application/json", body=json.dumps(reply),
-                      headers={"Access-Control-Allow-Origin": "*"})
-
-    chat.page.route(chat.webhook, tampered)
-    chat.say("hello")
+    held: list[Route] = []
+    chat.page.route(chat.webhook, lambda route: held.append(route))
+    chat.input.fill("hello")
+    chat.input.press("Enter")
+    # While the reply is on its way the typing indicator shows.
+    expect(chat.widget.get_by_text("Signpost is typing…")).to_be_visible()
+    for _ in range(200):
+        if any(r.request.method == "POST" for r in held):
+            break
+        chat.page.wait_for_timeout(50)
+    post = next(r for r in held if r.request.method == "POST")
+    post.fulfill(status=200, content_type="application/json", body=json.dumps(reply),
+                    headers={"Access-Control-Allow-Origin": "*"})
+    chat.settle()
+    expect(chat.widget.get_by_text("Signpost is typing…")).to_be_hidden()
     expect(chat.log.locator(".sp-from-bot .sp-bubble").last).to_have_text(evil)
     expect(chat.quick_replies.first).to_have_text(HOSTILE[1])
     expect(chat.card.locator(".sp-pathway-title")).to_have_text(evil)

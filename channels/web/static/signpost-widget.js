@@ -510,8 +510,10 @@
     this.pump();
   };
 
+  // Returns how many messages were shown.
   Widget.prototype.addBotResponses = function (responses) {
     var self = this;
+    var shown = 0;
     responses.forEach(function (r) {
       if (!r || typeof r !== "object") return;
       if (typeof r.text === "string" && r.text) {
@@ -521,9 +523,14 @@
           return { title: asText(b.title) || asText(b.payload), payload: asText(b.payload) || asText(b.title) };
         }) : [];
         self.addMessage(buttons.length ? { from: "bot", text: r.text, buttons: buttons } : { from: "bot", text: r.text });
+        shown += 1;
       }
-      if (r.custom && typeof r.custom === "object") self.addMessage({ from: "bot", custom: r.custom });
+      if (r.custom && typeof r.custom === "object") {
+        self.addMessage({ from: "bot", custom: r.custom });
+        shown += 1;
+      }
     });
+    return shown;
   };
 
   Widget.prototype.setTyping = function (on) {
@@ -577,7 +584,14 @@
       self.retryDelay = 1000;
       self.setStatus("", false);
       self.setTyping(false);
-      self.addBotResponses(responses);
+      if (!self.addBotResponses(responses)) {
+        // Never leave the person without a next step, even if the bot had nothing to say.
+        self.addMessage({
+          from: "notice",
+          text: "No reply came back for that. You could say it another way or ask your safeguarding lead. " +
+            "If anyone is in danger now, call 999."
+        });
+      }
       saveState(self.state);
       self.afterReply();
       self.pump();
