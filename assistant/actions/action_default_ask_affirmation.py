@@ -1,0 +1,43 @@
+"""action_default_ask_affirmation: the first stage of the two-stage fallback,
+asking in plain words rather than showing an intent name."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+MEANINGS = {
+    "describe_situation": "telling me about a disclosure",
+    "inform": "giving or correcting a detail",
+    "ask_question": "asking a question about the pathways",
+    "report_danger": "telling me someone is in danger now",
+    "victim_self": "telling me about abuse you are experiencing yourself",
+    "perpetrator_self": "worried about your own behaviour",
+    "why_ask": "asking why I ask",
+    "stop": "wanting to stop",
+    "restart": "wanting to start again",
+    "greet": "saying hello",
+    "thanks": "saying thanks",
+    "goodbye": "saying goodbye",
+    "affirm": "saying yes",
+    "deny": "saying no",
+    "not_sure": "saying you're not sure",
+}
+
+
+class ActionDefaultAskAffirmation(Action):
+    def name(self) -> str:
+        return "action_default_ask_affirmation"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        ranking = (tracker.latest_message or {}).get("intent_ranking") or []
+        guess = next((r.get("name") for r in ranking if r.get("name") in MEANINGS), "describe_situation")
+        dispatcher.utter_message(
+            text=f"Sorry, I want to be sure I follow. Are you {MEANINGS[guess]}?",
+            buttons=[{"title": "Yes", "payload": f"/{guess}"},
+                     {"title": "No, something else", "payload": "/out_of_scope"}],
+        )
+        return []

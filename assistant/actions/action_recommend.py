@@ -1,0 +1,31 @@
+"""action_recommend: the engine's recommendation, as a card and as text."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from assistant.actions.state import guidance, known_facts
+from assistant.guidance import decide, referral_summary, render_text
+
+
+class ActionRecommend(Action):
+    def name(self) -> str:
+        return "action_recommend"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        g = guidance()
+        facts = {k: v for k, v in known_facts(tracker).items() if k in g.facts}
+        rec = decide(g, facts)
+        # The widget draws json_message as a card; text is for channels that cannot.
+        dispatcher.utter_message(text=render_text(rec), json_message=rec.to_json())
+        dispatcher.utter_message(text="A summary you can copy into a referral (it holds no names):\n\n"
+                                      + referral_summary(rec))
+        dispatcher.utter_message(
+            text="If anything changes or I got something wrong, just tell me "
+                 '(for example "actually there are two children") and I\'ll update this. '
+                 'Type "start again" for a new case.')
+        return [SlotSet("recommendation_given", True)]

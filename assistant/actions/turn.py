@@ -1,0 +1,194 @@
+"""What one user turn means for the triage: pure Python, no Rasa.
+
+The actions are thin adapters: they read the slots, call :func:`take_turn` /
+:func:`ask`, and send what comes back. Keeping this free of rasa_sdk means the
+whole conversation logic can be tested directly.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from assistant.extraction import extract_facts
+from assistant.extraction.numbers import first_number
+from assistant.guidance import FactSpec, Guidance, next_questions, parse_fact_value
+
+# Intents handled by their own rule even in the middle of the form: the form
+# rejects the turn so the rule runs, then the form resumes.
+INTERRUPTING_INTENTS = frozenset(
+    {"ask_question", "report_danger", "victim_self", "perpetrator_self", "stop", "restart", "out_of_scope"}
+)
+_PAYLOAD = re.compile(r"^\s*/(?P<intent>\w+)(?P<json>\{.*\})?\s*$", re.S)
+_YES = {"yes", "y", "yeah", "yep", "yes she does", "correct", "true", "she does", "he does", "there are"}
+_NO = {"no", "n", "nope", "nah", "false", "none"}
+
+
+@dataclass
+class Message:
+    """A bot message: text plus optional quick-reply buttons."""
+
+    text: str
+    buttons: list[dict[str, str]] = field(default_factory=list)
+
+    def as_kwargs(self) -> dict[str, Any]:
+        return {"text": self.text, "buttons": self.buttons} if self.buttons else {"text": self.text}
+
+
+@dataclass
+class Turn:
+    facts: dict[str, Any]
+    asked: list[str]
+    messages: list[Message]
+    next_fact: str | None
+    danger_now: bool = False     # this turn newly says someone is in danger now
+
+
+def payload_facts(text: str) -> dict[str, Any] | None:
+    """Facts set by a button payload such as ``/inform{"children_in_household": null}``.
+
+    Read from the raw text rather than Rasa's entities so that a fact a guidance
+    author adds works before anyone adds it to domain.yml.
+    """
+    match = _PAYLOAD.match(text or "")
+    if not match or not match.group("json"):
+        return None
+    try:
+        data = json.loads(match.group("json"))
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _button_payload(fact: str, value: Any) -> str:
+    return "/inform" + json.dumps({fact: value})
+
+
+def question_message(spec: FactSpec) -> Message:
+    buttons = [{"title": o.label, "payload": _button_payload(spec.id, o.value)} for o in spec.options]
+    if not any(o.value is None for o in spec.options):
+        buttons.append({"title": "Not sure", "payload": _button_payload(spec.id, None)})
+    buttons.append({"title": "Why do you ask?", "payload": "/why_ask"})
+    return Message(spec.question, buttons)
+
+
+def describe(fact: str, value: Any, spec: FactSpec | None) -> str:
+    label = fact.replace("_", " ")
+    if value is None:
+        shown = "not sure"
+    elif value is True:
+        shown = "yes"
+    elif value is False:
+        shown = "no"
+    else:
+        shown = next((o.label for o in (spec.options if spec else []) if o.value == value and spec and spec.type == "enum"), str(value))
+    return f"{label[0].upper()}{label[1:]}: {shown}"
+
+
+def _answer_to_requested(g: Guidance, spec: FactSpec, intent: str, text: str) -> tuple[bool, Any]:
+    """(answered, value) for a typed reply to the question just asked."""
+    plain = (text or "").strip().lower().rstrip(".!")
+    try:
+        return True, parse_fact_value(g, spec.id, plain)
+    except ValueError:
+        pass
+    if intent == "not_sure":
+        return True, None
+    if spec.type == "bool":
+        if intent == "affirm" or plain in _YES:
+            return True, True
+        if intent == "deny" or plain in _NO:
+            return True, False
+    elif spec.type == "int":
+        number = first_number(plain)
+        if number is not None:
+            try:
+                return True, parse_fact_value(g, spec.id, number)
+            except ValueError:
+                return False, None
+        if plain in _NO:
+            return True, 0
+    elif spec.type == "enum":
+        for option in spec.options:
+            if option.value is not None and (str(option.value).replace("_", " ") in plain):
+                return True, option.value
+    return False, None
+
+
+def understood_message(found: Mapping[str, Any], g: Guidance) -> Message:
+    lines = ["Here's what I understood:"]
+    lines += [f"- {describe(fact, value, g.facts.get(fact))}" for fact, value in found.items()]
+    lines.append('If any of that is wrong, just tell me, for example "actually there are no children".')
+    return Message("\n".join(lines))
+
+
+def take_turn(
+    g: Guidance,
+    facts: Mapping[str, Any],
+    asked: list[str],
+    requested: str | None,
+    intent: str,
+    text: str,
+) -> Turn:
+    """Applies one user message to the known facts and decides what to ask next."""
+    facts = dict(facts)
+    asked = list(asked)
+    messages: list[Message] = []
+    updates: dict[str, Any] = {}
+    from_text: dict[str, Any] = {}
+    payload = payload_facts(text)
+    if payload is not None:
+        for fact, raw in payload.items():
+            if fact in g.facts:
+                try:
+                    updates[fact] = parse_fact_value(g, fact, raw)
+                except ValueError:
+                    messages.append(Message("Sorry, that answer didn't fit the question; please pick one of the buttons."))
+    elif intent == "why_ask":
+        spec = g.facts.get(requested or "")
+        messages.append(Message(spec.why if spec else
+                                "I only ask what could change where you should refer; you can always answer \"Not sure\"."))
+    else:
+        extracted = extract_facts(text, g)
+        from_text = {fact: e.value for fact, e in extracted.items()}
+        spec = g.facts.get(requested or "")
+        if spec is not None and spec.id not in from_text:
+            answered, value = _answer_to_requested(g, spec, intent, text)
+            if answered:
+                updates[spec.id] = value
+        updates.update(from_text)
+        if from_text:
+            messages.append(understood_message(from_text, g))
+        elif not updates and requested:
+            messages.append(Message("Sorry, I didn't catch an answer to that. You can use the buttons, "
+                                    "type yes, no or not sure, or type \"stop\" to finish."))
+    danger_now = updates.get("immediate_danger") is True and facts.get("immediate_danger") is not True
+    facts.update(updates)
+    asked += [fact for fact in updates if fact not in asked]
+    remaining = next_questions(g, facts, asked)
+    next_fact = remaining[0] if remaining else None
+    if next_fact:
+        messages.append(question_message(g.facts[next_fact]))
+    return Turn(facts=facts, asked=asked, messages=messages, next_fact=next_fact, danger_now=danger_now)
+
+
+def ask(g: Guidance, facts: Mapping[str, Any], asked: list[str]) -> tuple[str | None, list[Message]]:
+    """The next question (re-asked when the form resumes after an interruption)."""
+    remaining = next_questions(g, dict(facts), asked)
+    if not remaining:
+        return None, []
+    return remaining[0], [question_message(g.facts[remaining[0]])]
+
+
+def danger_message(g: Guidance, in_form: bool) -> Message:
+    """The 999 advice, worded from the guidance's police_999 pathway when it has one."""
+    spec = g.pathways.get("police_999")
+    lines = ["If anyone is in danger now, call 999 straight away."]
+    if spec is not None and spec.what_to_do:
+        lines.append(spec.what_to_do.strip())
+    else:
+        lines.append("On a mobile, if it isn't safe to speak, dial 999 and then press 55 when asked.")
+    lines.append("Keep yourself safe too." + (" When you're ready, we'll carry on with the questions."
+                                               if in_form else " When it's safe, tell me what happened and I'll help with the referrals."))
+    return Message(" ".join(lines))

@@ -1,0 +1,44 @@
+"""validate_triage_form: reads each answer and picks the next question.
+
+The questions come from the guidance engine's next_questions(), never from a
+fixed list; the wording, "why we ask" and buttons come from pathways/. The
+question is sent from here (there is no action_ask_<fact>), which Rasa allows.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from assistant.actions.state import (asked_facts, guidance, known_facts, rejected_since_last_user_message,
+                                     send, state_events)
+from assistant.actions.turn import INTERRUPTING_INTENTS, ask, danger_message, payload_facts, take_turn
+
+FORM = "triage_form"
+
+
+class ValidateTriageForm(Action):
+    def name(self) -> str:
+        return f"validate_{FORM}"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        g = guidance()
+        facts, asked = known_facts(tracker), asked_facts(tracker)
+        latest = tracker.latest_message or {}
+        intent = (latest.get("intent") or {}).get("name") or ""
+        text = latest.get("text") or ""
+        if rejected_since_last_user_message(tracker, FORM):
+            # back from an interruption (a question answered, 999 advice): re-ask
+            next_fact, messages = ask(g, facts, asked)
+            send(dispatcher, messages)
+            return [*state_events(facts, asked, domain), SlotSet("requested_slot", next_fact)]
+        if intent in INTERRUPTING_INTENTS and payload_facts(text) is None:
+            return []   # nothing validated: Rasa rejects the form and the intent's rule runs
+        turn = take_turn(g, facts, asked, tracker.get_slot("requested_slot"), intent, text)
+        if turn.danger_now:
+            send(dispatcher, [danger_message(g, in_form=turn.next_fact is not None)])
+        send(dispatcher, turn.messages)
+        return [*state_events(turn.facts, turn.asked, domain), SlotSet("requested_slot", turn.next_fact)]
