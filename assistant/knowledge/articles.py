@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from assistant.knowledge.text import strip_markdown
+from assistant.knowledge.text import strip_links, strip_markdown
 
 REQUIRED_FIELDS = ("id", "title", "summary", "tags", "sources", "last_reviewed", "pathways")
 _HEADING = re.compile(r"^##\s+(.*)$")
@@ -26,6 +26,7 @@ class Passage:
     heading: str  # "" for the lead paragraph
     text: str  # readable text, markdown stripped
     line: int  # 1-based line in the file, for authors
+    index_text: str = ""  # what search sees: the text without cross-references
 
     @property
     def key(self) -> str:
@@ -109,9 +110,10 @@ def _split_passages(article_id: str, body: str, first_line: int) -> tuple[Passag
     heading, buf, start = "", [], first_line
 
     def flush() -> None:
-        text = strip_markdown("\n".join(buf)).strip()
+        raw = "\n".join(buf)
+        text = strip_markdown(raw).strip()
         if text:
-            passages.append(Passage(article_id, heading, text, start))
+            passages.append(Passage(article_id, heading, text, start, strip_links(raw).strip()))
 
     for offset, line in enumerate(body.splitlines()):
         match = _HEADING.match(line)

@@ -13,7 +13,7 @@ STOPWORDS = frozenset(
     how i if in into is it its me my of on or our she he her him his should so
     that the their them then there they this to was we were what when where which
     who whom why will with would you your about tell explain mean means am any
-    i'm im""".split()
+    i'm im whats hows whos wheres whens theres thats""".split()
 )
 
 
@@ -24,13 +24,28 @@ def strip_markdown(text: str) -> str:
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
+def strip_links(text: str) -> str:
+    """Text without links at all: a "see [other article](x.md)" pointer names
+    another article's subject and must not make this passage match it."""
+    text = _LINK.sub("", text)
+    text = re.sub(r"\b[Ss]ee( also)?\s*[.,;]", "", text)
+    return strip_markdown(text)
+
+
 def _stem(token: str) -> str:
-    # A deliberately tiny stemmer: plurals and possessives only. Anything
-    # cleverer mangles acronyms ("MASH", "IRIS") that must match exactly.
+    # A deliberately tiny stemmer (plurals, -ing, -ed, final e) applied the
+    # same way to questions and articles; anything cleverer starts mangling
+    # acronyms. Short words are left alone so "MASH", "IRIS", "s42" survive.
     if len(token) > 4 and token.endswith("ies"):
-        return token[:-3] + "y"
-    if len(token) > 3 and token.endswith("s") and not token.endswith("ss") and not token.endswith("us"):
-        return token[:-1]
+        token = token[:-3] + "y"
+    elif len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us")):
+        token = token[:-1]
+    if len(token) > 5 and token.endswith("ing"):
+        token = token[:-3]
+    elif len(token) > 4 and token.endswith("ed"):
+        token = token[:-2]
+    if len(token) > 4 and token.endswith("e"):
+        token = token[:-1]
     return token
 
 

@@ -1,0 +1,116 @@
+"""Knowledge base figures: accuracy, refusal and latency, hybrid vs plain BM25.
+
+Reads tests/knowledge/eval_questions.yaml. The "tune" split is what the
+weights, threshold and article wording were tuned on; the "heldout" split
+was written before any tuning and never used for it, so its figures are the
+honest estimate. Everything is printed in one run for both searches.
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from assistant import PROJECT_ROOT  # noqa: E402
+from assistant.knowledge import KnowledgeBase, SearchSettings  # noqa: E402
+
+EVAL_FILE = PROJECT_ROOT / "tests" / "knowledge" / "eval_questions.yaml"
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    expect: str | None
+    kind: str
+    split: str
+
+
+@dataclass(frozen=True)
+class Figures:
+    top1: float
+    top3: float
+    refusal: float
+    in_scope: int
+    out_of_scope: int
+    p50_ms: float
+    p95_ms: float
+    misses: list[str]
+
+
+def load_questions(path: Path = EVAL_FILE) -> list[Question]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
+    return [Question(q["q"], q.get("expect"), q.get("kind", ""), q.get("split", "tune")) for q in raw]
+
+
+def evaluate(kb: KnowledgeBase, questions: list[Question]) -> Figures:
+    top1 = top3 = refused = 0
+    latencies: list[float] = []
+    misses: list[str] = []
+    for q in questions:
+        started = time.perf_counter()
+        result = kb.ask(q.text)
+        latencies.append((time.perf_counter() - started) * 1000)
+        ids = [a.article_id for a in result.answers]
+        if q.expect is None:
+            refused += not result.answered
+            if result.answered:
+                misses.append(f"answered out-of-scope {q.text!r} with {ids[0]} ({result.answers[0].score:.2f})")
+        else:
+            top1 += bool(ids) and ids[0] == q.expect
+            top3 += q.expect in ids[:3]
+            if not ids or ids[0] != q.expect:
+                got = ids[0] if ids else "I don't know"
+                misses.append(f"{q.text!r}: wanted {q.expect}, got {got}")
+    in_scope = sum(q.expect is not None for q in questions)
+    out = len(questions) - in_scope
+    cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
+    return Figures(
+        top1=top1 / in_scope if in_scope else 0.0,
+        top3=top3 / in_scope if in_scope else 0.0,
+        refusal=refused / out if out else 1.0,
+        in_scope=in_scope,
+        out_of_scope=out,
+        p50_ms=statistics.median(latencies),
+        p95_ms=cuts[94],
+        misses=misses,
+    )
+
+
+def main() -> None:
+    questions = load_questions()
+    started = time.perf_counter()
+    hybrid = KnowledgeBase.load()
+    load_s = time.perf_counter() - started
+    baseline = KnowledgeBase.load(settings=SearchSettings(lexical_only=True))
+    hybrid.ask("warm up")  # the first encode pays torch's one-off set-up
+    print(f"{len(hybrid.articles)} articles, {len(hybrid.passages)} passages; "
+          f"knowledge base loaded in {load_s:.1f} s (model + cached vectors)")
+    splits = {
+        "all": questions,
+        "tune": [q for q in questions if q.split != "heldout"],
+        "heldout": [q for q in questions if q.split == "heldout"],
+    }
+    header = f"{'search':<8} {'split':<8} {'in':>4} {'oos':>4} {'top-1':>6} {'top-3':>6} {'refusal':>8} {'p50 ms':>7} {'p95 ms':>7}"
+    print(header)
+    print("-" * len(header))
+    reports = {}
+    for name, kb in (("hybrid", hybrid), ("bm25", baseline)):
+        for split, subset in splits.items():
+            f = evaluate(kb, subset)
+            reports[(name, split)] = f
+            print(f"{name:<8} {split:<8} {f.in_scope:>4} {f.out_of_scope:>4} {f.top1:>6.3f} {f.top3:>6.3f} "
+                  f"{f.refusal:>8.2f} {f.p50_ms:>7.1f} {f.p95_ms:>7.1f}")
+    print("\nhybrid misses (all):")
+    for line in reports[("hybrid", "all")].misses:
+        print("  " + line)
+
+
+if __name__ == "__main__":
+    main()
