@@ -86,12 +86,41 @@ def _compare(fact: str, op: Callable[[Any, Any], bool], operand: Any) -> Check:
     return check
 
 
-class Compiled:
-    __slots__ = ("check", "facts")
+Live = Callable[[Mapping[str, Any]], frozenset]
+_NONE: frozenset = frozenset()
 
-    def __init__(self, check: Check, facts: frozenset[str]):
+
+def _live_fact(fact: str) -> Live:
+    return lambda facts: _NONE if facts.get(fact) is not None else frozenset((fact,))
+
+
+def _live_all(parts: list["Compiled"]) -> Live:
+    def live(facts: Mapping[str, Any]) -> frozenset:
+        # a part already false settles `all`: nothing inside it can matter
+        if any(p.check(facts) is False for p in parts):
+            return _NONE
+        return frozenset().union(*(p.live(facts) for p in parts))
+    return live
+
+
+def _live_any(parts: list["Compiled"]) -> Live:
+    def live(facts: Mapping[str, Any]) -> frozenset:
+        if any(p.check(facts) is True for p in parts):
+            return _NONE
+        return frozenset().union(*(p.live(facts) for p in parts))
+    return live
+
+
+class Compiled:
+    """A compiled condition: ``check`` gives True/False/None; ``live`` gives the
+    unanswered facts that could still change the result (used to choose questions)."""
+
+    __slots__ = ("check", "facts", "live")
+
+    def __init__(self, check: Check, facts: frozenset[str], live: Optional[Live] = None):
         self.check = check
         self.facts = facts
+        self.live: Live = live or (lambda f: _NONE)
 
 
 class ConditionCompiler:
@@ -128,7 +157,7 @@ class ConditionCompiler:
             return None
         if len(parts) == 1:
             return parts[0]
-        return Compiled(_all([p.check for p in parts]), frozenset().union(*(p.facts for p in parts)))
+        return Compiled(_all([p.check for p in parts]), frozenset().union(*(p.facts for p in parts)), _live_all(parts))
 
     def _list(self, key: str, value: Any, line: int) -> Optional[list[Compiled]]:
         if not isinstance(value, list) or not value:
@@ -163,14 +192,14 @@ class ConditionCompiler:
             parts = self._list(key, value, line)
             if parts is None:
                 return None
-            combine = _all if key == "all" else _any
-            return Compiled(combine([p.check for p in parts]), frozenset().union(*(p.facts for p in parts)))
+            combine, live = (_all, _live_all) if key == "all" else (_any, _live_any)
+            return Compiled(combine([p.check for p in parts]), frozenset().union(*(p.facts for p in parts)), live(parts))
         if key == "not":
             inner = self.compile(value, line)
-            return None if inner is None else Compiled(_not(inner.check), inner.facts)
+            return None if inner is None else Compiled(_not(inner.check), inner.facts, inner.live)
         if key == "unless":
             inner = self._definition(value, line) if isinstance(value, str) else self.compile(value, line)
-            return None if inner is None else Compiled(_unless(inner.check), inner.facts)
+            return None if inner is None else Compiled(_unless(inner.check), inner.facts, inner.live)
         if key == "meets":
             return self._definition(value, line)
         if key in ("unknown", "known"):
@@ -178,8 +207,8 @@ class ConditionCompiler:
             if fact is None:
                 return None
             if key == "unknown":
-                return Compiled(lambda facts, f=fact: facts.get(f) is None, frozenset([fact]))
-            return Compiled(lambda facts, f=fact: facts.get(f) is not None, frozenset([fact]))
+                return Compiled(lambda facts, f=fact: facts.get(f) is None, frozenset([fact]), _live_fact(fact))
+            return Compiled(lambda facts, f=fact: facts.get(f) is not None, frozenset([fact]), _live_fact(fact))
         if key == "always":
             if value is not True:
                 self._err(line, "`always:` must be `always: true`", "write `always: true`, or remove it")
@@ -254,7 +283,7 @@ class ConditionCompiler:
                 if not ok or not self._value_fits(spec, v, line):
                     return None
                 resolved.append(v)
-            return Compiled(_compare(fact, op, frozenset(resolved)), frozenset([fact]))
+            return Compiled(_compare(fact, op, frozenset(resolved)), frozenset([fact]), _live_fact(fact))
         ok, operand = self.resolve(operand, line)
         if not ok:
             return None
@@ -270,7 +299,7 @@ class ConditionCompiler:
             return None
         if spec.type == "int":
             self.thresholds.setdefault(fact, set()).add(int(operand))
-        return Compiled(_compare(fact, op, operand), frozenset([fact]))
+        return Compiled(_compare(fact, op, operand), frozenset([fact]), _live_fact(fact))
 
     def _value_fits(self, spec: FactSpec, value: Any, line: int) -> bool:
         if spec.type == "bool" and not isinstance(value, bool):

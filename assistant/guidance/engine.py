@@ -161,36 +161,26 @@ def next_questions(guidance: Guidance, facts: Mapping[str, Any], asked: Iterable
             sensitive[rule.id] = _outcome(guidance, (r for r in guidance.rules if r.id in toggled)) != base
         return sensitive[rule.id]
 
-    result = []
-    for fid in guidance.facts:
-        if fid in skip or known.get(fid) is not None:
+    # a rule whose result an answer could still change, and whose change would
+    # alter the outcome, makes every fact still "live" inside it worth asking
+    relevant: set[str] = set()
+    for rule in guidance.rules:
+        live = rule.live(known)
+        if live and not live <= relevant and is_sensitive(rule):
+            relevant |= live
+    # answers that change several rules at once (each alone changing nothing)
+    trial = dict(known)
+    for fid, rules in index.items():
+        if fid in relevant or known.get(fid) is not None:
             continue
-        rules = index.get(fid, ())
-        if not rules:
-            continue
-        relevant = False
-        trial = dict(known)
-        outcomes: dict[str, set] = {r.id: {r.check(known)} for r in rules}
         for value in guidance.candidates.get(fid, ()):
             trial[fid] = value
-            changed = set()
-            for rule in rules:
-                result_now = rule.check(trial)
-                outcomes[rule.id].add(result_now)
-                if (result_now is True) != (rule.id in fired):
-                    changed.add(rule.id)
-            if changed:
-                toggled = fired ^ changed
-                if _outcome(guidance, (r for r in guidance.rules if r.id in toggled)) != base:
-                    relevant = True
-                    break
-        if not relevant:
-            # an answer that does not settle a rule alone may still be needed
-            # together with others (e.g. separation + control + violence)
-            relevant = any(len(outcomes[r.id]) > 1 and is_sensitive(r) for r in rules)
-        if relevant:
-            result.append(fid)
-    return result
+            changed = {r.id for r in rules if (r.check(trial) is True) != (r.id in fired)}
+            if changed and _outcome(guidance, (r for r in guidance.rules if r.id in fired ^ changed)) != base:
+                relevant.add(fid)
+                break
+        trial.pop(fid, None)
+    return [fid for fid in guidance.facts if fid in relevant and fid not in skip and known.get(fid) is None]
 
 
 def urgency_of(rec: Recommendation, pathway_id: str) -> Optional[str]:

@@ -396,7 +396,7 @@ def _rules(src: _Source, facts: dict[str, FactSpec], settings: dict, pathways: d
             continue
         rules.append(Rule(id=rid, check=compiled.check, adds=adds, urgency=urgency, excludes=tuple(excludes),
                           reason=reason, source=source, local=local, facts_used=compiled.facts,
-                          file=src.out.rel(file), line=line))
+                          file=src.out.rel(file), line=line, live=compiled.live))
     return rules, compiler
 
 

@@ -65,6 +65,8 @@ class Rule:
     facts_used: frozenset[str]
     file: str = ""
     line: int = 0
+    # unanswered facts that could still change whether the rule holds
+    live: Callable[[Mapping[str, Any]], frozenset] = field(default=lambda facts: frozenset(), compare=False)
 
 
 @dataclass
