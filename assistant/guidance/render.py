@@ -14,10 +14,10 @@ def _contact_line(contact: dict) -> str:
     return " — ".join(parts)
 
 
-def _pathway_block(number: int, p: PathwayRec) -> list[str]:
+def _pathway_block(number: int, p: PathwayRec, said_already: bool = False) -> list[str]:
     lines = [f"{number}. {p.title} ({p.urgency_label})"]
     lines += [f"   Why: {reason}" for reason in p.reasons]
-    if p.what_to_do:
+    if p.what_to_do and not said_already:
         lines.append(f"   What to do: {p.what_to_do}")
     if p.how_to_refer:
         lines.append(f"   How to refer: {p.how_to_refer}")
@@ -40,7 +40,7 @@ def render_text(rec: Recommendation) -> str:
         lines.append("")
     lines.append("Recommended pathways, most urgent first:")
     for number, p in enumerate(rec.pathways, start=1):
-        lines += _pathway_block(number, p)
+        lines += _pathway_block(number, p, said_already=number == 1)
     lines.append("")
     lines.append(f"(Guidance version {rec.guidance_version}, area {rec.area}.)")
     note = rec.closing_note.strip() or "Check your local protocol / safeguarding lead."
