@@ -25,6 +25,7 @@ from assistant.knowledge.results import Answer, AskResult
 log = logging.getLogger(__name__)
 
 DEFAULT_CACHE_DIR = PROJECT_ROOT / ".cache" / "knowledge"
+SECTION_SHARE = 0.95  # how much of the title/summary match a section inherits
 
 
 class KnowledgeError(RuntimeError):
@@ -98,19 +99,27 @@ class KnowledgeBase:
         self._vectors = vectors
         self._embedder = embedder
         # For each passage, the rows of ``vectors`` that speak for it: its own
-        # units plus its article's title and summary.
-        first = {}
+        # units, and its article's title and summary. The title and summary
+        # count in full for the lead passage (usually the plain definition) and
+        # slightly less for the sections, so "what is X?" shows the definition
+        # unless a section matches better on its own.
+        first: dict[str, int] = {}
         for index, passage in enumerate(self.passages):
             first.setdefault(passage.article_id, index)
-        rows: list[list[int]] = [[] for _ in self.passages]
+        own: list[list[int]] = [[] for _ in self.passages]
+        shared: list[list[int]] = [[] for _ in self.passages]
         for row, (article_id, local, _text) in enumerate(units):
             if local is None:
                 count = len(self.articles[article_id].passages)
                 for index in range(first[article_id], first[article_id] + count):
-                    rows[index].append(row)
+                    shared[index].append(row)
             else:
-                rows[first[article_id] + local].append(row)
-        self._unit_rows = [np.asarray(r, dtype=np.int64) for r in rows]
+                own[first[article_id] + local].append(row)
+        self._own_rows = [np.asarray(r, dtype=np.int64) for r in own]
+        self._shared_rows = [np.asarray(r, dtype=np.int64) for r in shared]
+        self._shared_weight = np.array(
+            [1.0 if p.heading == "" else SECTION_SHARE for p in self.passages], dtype=np.float32
+        )
         self._bm25 = BM25Index(
             [_lexical_text(self.articles[p.article_id], p) for p in self.passages],
             fix_typos=not settings.lexical_only,
@@ -154,7 +163,13 @@ class KnowledgeBase:
         else:
             query = self._embedder.encode([question])[0]
             similarity = self._vectors @ query
-            semantic = np.array([similarity[rows].max() for rows in self._unit_rows], dtype=np.float32)
+            semantic = np.array(
+                [
+                    max(similarity[own].max(initial=-1.0), weight * similarity[shared].max(initial=-1.0))
+                    for own, shared, weight in zip(self._own_rows, self._shared_rows, self._shared_weight)
+                ],
+                dtype=np.float32,
+            )
             combined = s.semantic_weight * semantic + (1 - s.semantic_weight) * lexical
         return [
             Scored(p, float(c), float(se), float(le))
