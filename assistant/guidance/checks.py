@@ -82,9 +82,30 @@ def cross_check(out: Collector, rules_file: Path, catalogue_file: Path, guidance
         if fid not in used:
             out.warning(facts_file, spec.line, f"no rule uses fact `{fid}`, so asking it changes nothing",
                         "use it in a rule, or remove it")
+    _danger_first(out, rules_file, catalogue_file, guidances)
     for guidance in guidances:
         empty = {fid: None for fid in guidance.facts}
         fired = [r for r in guidance.rules if r.adds in fallback and r.check(empty) is True]
         if not fired:
             out.error(rules_file, 1, f"with nothing known, area `{guidance.area}` recommends no safe next step",
                       "keep a rule with `when: {always: true}` that adds one of: " + ", ".join(fallback))
+
+
+def _danger_first(out: Collector, rules_file: Path, catalogue_file: Path, guidances: list[Guidance]) -> None:
+    """Danger now must put 999 first at the most urgent level, whatever else is true."""
+    from .engine import decide  # engine depends on nothing here; imported late to keep modules one-way
+
+    if "immediate_danger" not in guidances[0].facts or "police_999" not in guidances[0].pathways:
+        return  # already reported as missing vocabulary
+    worst_case = {fid: guidances[0].candidates[fid][0] if guidances[0].candidates.get(fid) else None
+                  for fid in guidances[0].facts}
+    for guidance in guidances:
+        for facts in ({"immediate_danger": True}, {**worst_case, "immediate_danger": True}):
+            facts = {k: v for k, v in facts.items() if k in guidance.facts}
+            first = decide(guidance, facts).pathways[0]
+            if first.id != "police_999" or first.urgency_rank != 0:
+                out.error(rules_file, 1, f"in area `{guidance.area}`, danger now does not put police_999 first "
+                          f"at the most urgent level (first is {first.id}, {first.urgency})",
+                          "keep the rule adding police_999 with the first urgency level when immediate_danger is true, "
+                          "and keep police_999 first in catalogue.yaml")
+                return

@@ -17,6 +17,7 @@ from assistant import PATHWAYS_DIR
 
 from .engine import decide
 from .loader import load_guidance, validate
+from .model import Guidance, Rule
 from .problems import GuidanceError, Problem
 from .render import referral_summary, render_text
 from .scenarios import GuidanceByArea, load_scenarios, run_all
@@ -154,7 +155,28 @@ def cmd_diff(args: argparse.Namespace) -> int:
     if rows:
         print(_table(rows, ("scenario", "effect", "added (+) / removed (-) / urgency")))
     print(f"\n{changed} of {len(scenarios)} scenarios change.")
+    for line in _guidance_changes(old.get(None), new.get(None)):
+        print(line)
     return 0
+
+
+def _guidance_changes(old: Guidance, new: Guidance) -> list[str]:
+    """What the author changed, besides its effect on the scenarios."""
+    def shape(rule: Rule) -> tuple:
+        return (rule.adds, rule.urgency, rule.excludes, rule.reason, rule.source, rule.local, rule.facts_used)
+    before = {r.id: shape(r) for r in old.rules}
+    after = {r.id: shape(r) for r in new.rules}
+    lines = []
+    for label, names in (("rules added", [r for r in after if r not in before]),
+                         ("rules removed", [r for r in before if r not in after]),
+                         ("rules edited", [r for r in after if r in before and after[r] != before[r]])):
+        if names:
+            lines.append(f"{label}: {', '.join(names)}")
+    settings = sorted(k for k in set(old.settings) | set(new.settings) if old.settings.get(k) != new.settings.get(k))
+    if settings:
+        lines.append(f"settings changed ({new.area}): " + ", ".join(
+            f"{k} {old.settings.get(k)!r} -> {new.settings.get(k)!r}" for k in settings))
+    return lines
 
 
 def register(subparsers: "argparse._SubParsersAction") -> None:

@@ -110,6 +110,16 @@ def test_diff_shows_what_a_change_adds_and_removes(capsys, pathways_copy: Path, 
     line = next(l for l in out.splitlines() if l.startswith("escalation_below_threshold"))
     assert "+marac (same_day)" in line and "+idva (same_day)" in line
     assert "scenarios change" in out
+    assert "escalation_threshold 3 -> 2" in out
+
+
+def test_diff_names_edited_rules(capsys, pathways_copy: Path, edit) -> None:
+    edit(pathways_copy / "rules.yaml", "    when: {stalking: true}\n    add: marac\n    urgency: same_day",
+         "    when: {stalking: true}\n    add: marac\n    urgency: immediate")
+    code, out, _ = run(capsys, "diff", "pathways", str(pathways_copy))
+    assert code == 0
+    assert "rules edited: marac_red_flag_stalking" in out
+    assert "red_flag_stalking" in out and "marac: same_day -> immediate" in out
 
 
 def test_diff_of_identical_guidance(capsys) -> None:

@@ -230,3 +230,14 @@ def test_content_hash_changes_with_the_text(pathways_copy: Path, edit: Edit) -> 
     edit(pathways_copy / "catalogue.yaml", "Call 999 now.", "Call 999 straight away.")
     after = load_guidance(pathways_copy).version
     assert before.split("+")[0] == after.split("+")[0] and before != after
+
+
+def test_danger_now_must_put_999_first(pathways_copy: Path, edit: Edit) -> None:
+    catalogue = pathways_copy / "catalogue.yaml"
+    text = catalogue.read_text()
+    start, end = text.index("  - id: police_999"), text.index("  - id: police_101")
+    after_mental = text.index("  - id: perpetrator_service")
+    moved = text[:start] + text[end:after_mental] + text[start:end] + text[after_mental:]
+    catalogue.write_text(moved)  # 999 now listed after mental health crisis, which can also be immediate
+    e = next(e for e in errors_of(pathways_copy) if "danger now" in e.message)
+    assert "police_999" in e.message and e.fix
