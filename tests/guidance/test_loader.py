@@ -77,7 +77,8 @@ def test_every_rule_cites_a_source_and_gives_a_reason(guidance) -> None:
     for rule in guidance.rules:
         assert rule.source and rule.reason, rule.id
     local = [r.id for r in guidance.rules if r.local]
-    assert local == ["marac_repeat_victim_multiple_perpetrators"]
+    assert "marac_repeat_victim_multiple_perpetrators" in local
+    assert "children_and_suicide_risk_joined_up" in local
 
 
 def test_unknown_area_is_a_clear_error() -> None:
