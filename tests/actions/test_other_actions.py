@@ -1,0 +1,44 @@
+"""Recommendation, 999 and fallback actions."""
+from __future__ import annotations
+
+from assistant.actions.action_danger_now import ActionDangerNow
+from assistant.actions.action_default_ask_affirmation import ActionDefaultAskAffirmation
+from assistant.actions.action_recommend import ActionRecommend
+from assistant.actions.state import guidance
+from support.trackers import make_tracker, run_action, slot_values
+
+
+def test_recommendation_is_a_card_and_readable_text_and_a_summary_without_names():
+    facts = {"immediate_danger": False, "children_in_household": True, "strangulation": True,
+             "victim_consents_police": False}
+    messages, events = run_action(ActionRecommend(), make_tracker("", slots={"facts": facts}, active_loop=None))
+    card = messages[0]["custom"]["recommendation"]
+    ids = [p["id"] for p in card["pathways"]]
+    assert "childrens_social_care" in ids and "marac" in ids
+    assert card["guidance_version"] == guidance().version
+    assert card["facts"]["strangulation"] is True
+    assert all(p["reasons"] for p in card["pathways"])
+    assert messages[0]["text"].startswith("First:")
+    summary = messages[1]["text"]
+    assert "no names" in summary
+    assert "Guidance version" in summary
+    assert slot_values(events)["recommendation_given"] is True
+
+
+def test_danger_now_gives_999_and_records_the_fact():
+    tracker = make_tracker("he's outside now with a knife", intent="report_danger",
+                           slots={"facts": {}, "asked_facts": []})
+    messages, events = run_action(ActionDangerNow(), tracker)
+    assert "999" in messages[0]["text"]
+    facts = slot_values(events)["facts"]
+    assert facts["immediate_danger"] is True
+    assert facts["weapon"] is True
+
+
+def test_fallback_asks_in_plain_words():
+    tracker = make_tracker("hmm the thing", intent="nlu_fallback", active_loop=None,
+                           ranking=[{"name": "nlu_fallback", "confidence": 0.3},
+                                    {"name": "ask_question", "confidence": 0.2}])
+    messages, _ = run_action(ActionDefaultAskAffirmation(), tracker)
+    assert "asking a question" in messages[0]["text"]
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/ask_question", "/out_of_scope"]

@@ -1,0 +1,122 @@
+"""The triage form's validation action, driven by rasa_sdk Tracker fixtures."""
+from __future__ import annotations
+
+import json
+
+from assistant.actions.state import guidance
+from assistant.actions.validate_triage_form import ValidateTriageForm
+from assistant.guidance import next_questions
+from support.trackers import make_tracker, run_action, slot_values
+
+ACTION = ValidateTriageForm()
+
+
+def texts(messages):
+    return [m.get("text") or "" for m in messages]
+
+
+def test_first_description_is_prefilled_then_the_first_open_question_is_asked():
+    g = guidance()
+    tracker = make_tracker("pt says her bf punched her on saturday, 2 kids at home, she doesnt want the police")
+    messages, events = run_action(ACTION, tracker)
+    slots = slot_values(events)
+    assert slots["facts"]["children_in_household"] is True
+    assert slots["facts"]["victim_consents_police"] is False
+    assert slots["children_in_household"] is True          # named slot mirrors the fact
+    assert "Here's what I understood" in texts(messages)[0]
+    expected = next_questions(g, slots["facts"], slots["asked_facts"])[0]
+    assert slots["requested_slot"] == expected
+    question = messages[-1]
+    assert question["text"] == g.facts[expected].question   # wording from pathways/
+    payloads = [b["payload"] for b in question["buttons"]]
+    assert f'/inform{{"{expected}": null}}' in payloads       # "Not sure" always offered
+    assert "/why_ask" in payloads
+
+
+def test_not_sure_is_recorded_and_never_asked_again():
+    tracker = make_tracker('/inform{"immediate_danger": null}', intent="inform",
+                           slots={"facts": {}, "asked_facts": [], "requested_slot": "immediate_danger"})
+    _, events = run_action(ACTION, tracker)
+    slots = slot_values(events)
+    assert slots["facts"]["immediate_danger"] is None
+    assert "immediate_danger" in slots["asked_facts"]
+    assert slots["requested_slot"] != "immediate_danger"
+
+
+def test_typed_yes_and_no_answer_the_question_asked():
+    tracker = make_tracker("nope", intent="deny",
+                           slots={"facts": {"immediate_danger": False}, "asked_facts": ["immediate_danger"],
+                                  "requested_slot": "strangulation"})
+    _, events = run_action(ACTION, tracker)
+    assert slot_values(events)["facts"]["strangulation"] is False
+
+
+def test_a_typed_number_answers_a_number_question():
+    tracker = make_tracker("it was 17", intent="inform",
+                           slots={"facts": {}, "asked_facts": [], "requested_slot": "dash_score"})
+    _, events = run_action(ACTION, tracker)
+    assert slot_values(events)["facts"]["dash_score"] == 17
+
+
+def test_a_question_mid_form_rejects_so_the_knowledge_rule_can_answer():
+    tracker = make_tracker("what is MARAC?", intent="ask_question",
+                           slots={"facts": {}, "asked_facts": [], "requested_slot": "weapon"})
+    assert run_action(ACTION, tracker) == ([], [])
+
+
+def test_after_an_interruption_the_form_resumes_with_the_same_question():
+    g = guidance()
+    events = [{"event": "user", "text": "what is MARAC?", "parse_data": {}},
+              {"event": "action_execution_rejected", "name": "triage_form"},
+              {"event": "action", "name": "action_answer_question"}]
+    facts = {"immediate_danger": False}
+    tracker = make_tracker("what is MARAC?", intent="ask_question", events=events,
+                           slots={"facts": facts, "asked_facts": ["immediate_danger"], "requested_slot": "strangulation"})
+    messages, out = run_action(ACTION, tracker)
+    expected = next_questions(g, facts, ["immediate_danger"])[0]
+    assert slot_values(out)["requested_slot"] == expected
+    assert messages[-1]["text"] == g.facts[expected].question
+    assert slot_values(out)["facts"] == facts                 # the question did not count as an answer
+
+
+def test_danger_in_free_text_gets_999_before_anything_else():
+    tracker = make_tracker("he is outside right now", intent="inform",
+                           slots={"facts": {}, "asked_facts": [], "requested_slot": "strangulation"})
+    messages, events = run_action(ACTION, tracker)
+    assert "999" in texts(messages)[0]
+    assert slot_values(events)["facts"]["immediate_danger"] is True
+
+
+def test_why_do_you_ask_explains_from_the_guidance_and_asks_again():
+    g = guidance()
+    tracker = make_tracker("/why_ask", intent="why_ask",
+                           slots={"facts": {}, "asked_facts": [], "requested_slot": "immediate_danger"})
+    messages, events = run_action(ACTION, tracker)
+    assert texts(messages)[0] == g.facts["immediate_danger"].why
+    assert messages[-1]["text"] == g.facts["immediate_danger"].question
+
+
+def test_form_finishes_when_nothing_could_change_the_answer():
+    g = guidance()
+    facts = {fid: None for fid in g.facts}
+    tracker = make_tracker('/inform{"immediate_danger": false}', intent="inform",
+                           slots={"facts": facts, "asked_facts": list(g.facts), "requested_slot": "immediate_danger"})
+    _, events = run_action(ACTION, tracker)
+    assert slot_values(events)["requested_slot"] is None
+
+
+def test_an_answer_that_does_not_fit_is_not_a_crash():
+    tracker = make_tracker('/inform{"dash_score": "lots"}', intent="inform",
+                           slots={"facts": {}, "asked_facts": [], "requested_slot": "dash_score"})
+    messages, events = run_action(ACTION, tracker)
+    assert "didn't fit" in texts(messages)[0]
+    assert "dash_score" not in slot_values(events)["facts"]
+
+
+def test_button_payload_for_a_fact_the_domain_does_not_know_still_counts():
+    g = guidance()
+    fact = next(iter(g.facts))
+    payload = "/inform" + json.dumps({fact: True if g.facts[fact].type == "bool" else None})
+    tracker = make_tracker(payload, intent="inform", slots={"facts": {}, "asked_facts": []})
+    _, events = run_action(ACTION, tracker)
+    assert fact in slot_values(events)["asked_facts"]
