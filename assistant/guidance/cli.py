@@ -36,7 +36,7 @@ def _errors_and_warnings(problems: list[Problem]) -> tuple[int, int]:
 def cmd_validate(args: argparse.Namespace) -> int:
     guidances, problems = validate(Path(args.dir))
     errors, warnings = _errors_and_warnings(problems)
-    _print_problems(problems, sys.stdout)
+    _print_problems(sorted(problems, key=lambda p: not p.is_error), sys.stdout)  # errors first
     if errors:
         print(f"\nINVALID: {errors} error(s), {warnings} warning(s). Nothing was loaded; the bot keeps the last good version.")
         return 1
