@@ -179,12 +179,12 @@ def _format(text: str, settings: dict) -> str:
         return text
 
 
-def _facts(src: _Source, settings: dict, area_file: Path) -> dict[str, FactSpec]:
+def _facts(src: _Source, settings: dict) -> dict[str, FactSpec]:
     out, doc = src.out, src.docs.get("facts.yaml")
     file = src.root / "facts.yaml"
     if doc is None:
         return {}
-    compiler = ConditionCompiler({}, settings, out, area_file)
+    compiler = ConditionCompiler({}, settings, out, file)  # resolves settings.NAME in facts.yaml
     result: dict[str, FactSpec] = {}
     for line, item in _list_of_dicts(out, file, doc, "facts"):
         fid = item.get("id")
@@ -525,7 +525,7 @@ def validate(path: Path = PATHWAYS_DIR, *, today: Optional[_dt.date] = None) -> 
             out.error(area_file, area_doc.line_of("settings"), "`settings:` must be a mapping", "write `name: value` lines under it")
         else:
             settings.update(area_settings)
-        facts = _facts(src, settings, area_file)
+        facts = _facts(src, settings)
         pathways = _pathways(src, area_file, area_doc, today, max_age)
         for fid in fallback:
             if fid not in pathways:

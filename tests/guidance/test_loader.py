@@ -242,3 +242,10 @@ def test_danger_now_must_put_999_first(pathways_copy: Path, edit: Edit) -> None:
     catalogue.write_text(moved)  # 999 now listed after mental health crisis, which can also be immediate
     e = next(e for e in errors_of(pathways_copy) if "danger now" in e.message)
     assert "police_999" in e.message and e.fix
+
+
+def test_fact_option_naming_a_missing_setting_points_at_facts_yaml(pathways_copy: Path, edit: Edit) -> None:
+    facts = pathways_copy / "facts.yaml"
+    edit(facts, "value: settings.escalation_threshold}", "value: settings.escalation_limit}")
+    e = next(e for e in errors_of(pathways_copy) if "settings.escalation_limit" in e.message)
+    assert e.file == "pathways/facts.yaml" and e.line == line_containing(facts, "escalation_limit")
