@@ -67,6 +67,8 @@ def parse_fact_value(guidance: Guidance, name: str, raw: Any) -> FactValue:
                 raise ValueError(f"fact '{name}' needs a whole number, not {raw!r}") from None
         elif text in spec.values:
             return text
+    elif spec.type == "int" and isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)  # JSON and Rasa float slots send 14.0 for 14
     return check_facts(guidance, {name: raw})[name]
 
 

@@ -156,6 +156,7 @@ def test_next_questions_rejects_unknown_names(guidance) -> None:
     ("strangulation", "Yes", True), ("strangulation", "no", False), ("strangulation", "Not sure", None),
     ("dash_score", "16", 16), ("dash_score", "14 or more", 14), ("disclosure_source", "victim", "victim"),
     ("disclosure_source", "The person causing the harm", "perpetrator"), ("injury", None, None),
+    ("dash_score", 14.0, 14), ("strangulation", True, True),
 ])
 def test_parse_fact_value(guidance, fact, raw, expected) -> None:
     assert parse_fact_value(guidance, fact, raw) == expected
