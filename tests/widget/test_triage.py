@@ -27,10 +27,6 @@ STRANGULATION_WITH_CHILDREN = Scenario(
     },
 )
 
-URGENCY_RANK = {"immediate": 0, "emergency": 0, "now": 0, "urgent": 1, "high": 1, "today": 1,
-                "soon": 2, "medium": 2, "prompt": 2, "routine": 3, "standard": 3, "low": 3, "information": 3}
-
-
 def run_triage(chat: ChatPage) -> None:
     chat.say(STRANGULATION_WITH_CHILDREN.opening)
     chat.answer_until_card(STRANGULATION_WITH_CHILDREN)
@@ -45,10 +41,7 @@ def check_card(chat: ChatPage) -> None:
     assert payload is not None, "the card must come from the structured recommendation message"
     shown = chat.card_pathway_ids()
     sent = payload["pathways"]
-    ranks = [URGENCY_RANK.get(str(p.get("urgency") or "").lower()) for p in sent]
-    if None not in ranks:  # every urgency is a word the widget knows: most urgent first
-        sent = [p for _, _, p in sorted(zip(ranks, range(len(sent)), sent), key=lambda t: t[:2])]
-    assert shown == [p["id"] for p in sent], "pathways most urgent first, otherwise in the guidance's order"
+    assert shown == [p["id"] for p in sent], "the guidance orders pathways by urgency; the card keeps that order"
     assert "marac" in shown
     assert "childrens_social_care" in shown
     assert "police_999" not in shown
@@ -56,10 +49,10 @@ def check_card(chat: ChatPage) -> None:
     # Urgency is written out, not only coloured, and never goes from less to more urgent.
     pathways = card.locator(".sp-pathway")
     for index, pathway in enumerate(sent):
-        urgency = str(pathway.get("urgency") or "")
-        if urgency:
-            expect(pathways.nth(index).locator(".sp-badge")).to_have_text(
-                re.compile(rf"^Urgency: {re.escape(urgency)}$", re.IGNORECASE))
+        urgency = str(pathway.get("urgency_label") or pathway.get("urgency") or "")
+        assert urgency, f"{pathway['id']} has no urgency"
+        expect(pathways.nth(index).locator(".sp-badge")).to_have_text(
+            re.compile(rf"^Urgency: {re.escape(urgency.replace('_', ' '))}$", re.IGNORECASE))
 
     # Reasons are folded away and open on request.
     marac = card.locator('.sp-pathway[data-pathway-id="marac"]')
@@ -80,19 +73,32 @@ def check_card(chat: ChatPage) -> None:
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone-360"])
 def test_triage_by_typing_and_clicking_reaches_the_card(open_chat, artefacts, viewport):
-    chat = open_chat(viewport)
-    run_triage(chat)
-    check_card(chat)
-
     name = "desktop" if viewport is DESKTOP else "phone-360"
+    chat = open_chat(viewport)
+    chat.say(STRANGULATION_WITH_CHILDREN.opening)
+    expect(chat.quick_replies.first).to_be_visible()
     chat.page.screenshot(path=str(artefacts / f"conversation-{name}.png"))
-    # Let the whole card show for its picture; the log normally scrolls.
-    chat.log.evaluate("log => { log.style.height = 'auto'; log.style.maxHeight = 'none'; }")
-    chat.card.last.screenshot(path=str(artefacts / f"recommendation-card-{name}.png"))
+    chat.answer_until_card(STRANGULATION_WITH_CHILDREN)
+    chat.page.screenshot(path=str(artefacts / f"card-arrives-{name}.png"))
+    check_card(chat)
 
     # A 360 px phone never needs sideways scrolling.
     overflow = chat.page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
+
+    # The widget with the card's first pathways (docs/img/recommendation-card.png is a copy).
+    chat.page.set_viewport_size({"width": viewport["width"], "height": 1400})
+    chat.log.evaluate("log => { log.style.height = '56rem'; }")
+    chat.card.last.evaluate("card => { card.querySelectorAll('details').forEach(d => d.open = false);"
+                            " card.closest('.sp-log').scrollTop = card.parentElement.offsetTop - 8; }")
+    chat.card.last.locator('.sp-pathway[data-pathway-id="marac"] details.sp-why').evaluate("d => d.open = true")
+    chat.widget.screenshot(path=str(artefacts / f"widget-with-card-{name}.png"))
+
+    # The whole card in one picture: the log normally scrolls, so let it grow for this.
+    chat.log.evaluate("log => { log.style.height = 'auto'; log.style.maxHeight = 'none'; }")
+    height = chat.page.evaluate("document.scrollingElement.scrollHeight")
+    chat.page.set_viewport_size({"width": viewport["width"], "height": height})
+    chat.card.last.screenshot(path=str(artefacts / f"recommendation-card-{name}.png"))
 
 
 def test_copy_referral_summary_puts_the_summary_on_the_clipboard(open_chat):

@@ -20,12 +20,13 @@
   var config = readConfig(script);
   var STORAGE_KEY = "signpost-chat:v1";
   var REQUEST_TIMEOUT_MS = 60000;
-  // Known urgency words, most urgent first. Unknown words keep the server's order.
-  var URGENCY_RANK = {
+  // Colour only (the words are always shown): the guidance's urgency ids, most urgent first.
+  // Unknown ids get a neutral colour; order always comes from the server.
+  var URGENCY_COLOUR_RANK = {
     immediate: 0, emergency: 0, now: 0,
-    urgent: 1, high: 1, today: 1,
-    soon: 2, medium: 2, prompt: 2,
-    routine: 3, standard: 3, low: 3, information: 3
+    same_day: 1, urgent: 1, today: 1,
+    within_days: 2, soon: 2,
+    routine: 3
   };
   var FACT_LABELS = { "true": "yes", "false": "no", "null": "not sure" };
 
@@ -129,18 +130,27 @@
 
   /* ---------- rendering of one stored message ---------- */
 
-  function urgencyRank(pathway) {
-    var key = asText(pathway && pathway.urgency).toLowerCase();
-    return Object.prototype.hasOwnProperty.call(URGENCY_RANK, key) ? URGENCY_RANK[key] : null;
+  function colourRank(pathway) {
+    if (typeof pathway.urgency_rank === "number") return Math.max(0, Math.min(3, pathway.urgency_rank));
+    var key = asText(pathway.urgency).toLowerCase();
+    return Object.prototype.hasOwnProperty.call(URGENCY_COLOUR_RANK, key) ? URGENCY_COLOUR_RANK[key] : null;
   }
 
+  // The guidance sends pathways most urgent first; a numeric urgency_rank, when
+  // every pathway has one, is honoured too (stable, so ties keep the server's order).
   function orderByUrgency(pathways) {
-    var known = pathways.every(function (p) { return urgencyRank(p) !== null; });
-    if (!known) return pathways.slice(); // the server already orders them; trust it
+    var ranked = pathways.every(function (p) { return typeof p.urgency_rank === "number"; });
+    if (!ranked) return pathways.slice();
     return pathways
       .map(function (p, i) { return { p: p, i: i }; })
-      .sort(function (a, b) { return (urgencyRank(a.p) - urgencyRank(b.p)) || (a.i - b.i); })
+      .sort(function (a, b) { return (a.p.urgency_rank - b.p.urgency_rank) || (a.i - b.i); })
       .map(function (x) { return x.p; });
+  }
+
+  function urgencyText(pathway) {
+    var label = asText(pathway.urgency_label);
+    if (label) return label;
+    return capitalise(humanise(pathway.urgency));
   }
 
   function humanise(id) {
@@ -163,10 +173,12 @@
     return {
       name: asText(contact.name || contact.label || contact.title || contact.service),
       phones: asList(contact.phone || contact.telephone || contact.tel || contact.number).map(asText).filter(Boolean),
-      urls: asList(contact.url || contact.website || contact.link).filter(safeWebUrl),
+      urls: asList(contact.url || contact.website || contact.link).concat(asList(contact.form)).filter(safeWebUrl),
       emails: asList(contact.email).map(asText).filter(Boolean),
-      notes: [contact.hours, contact.note, contact.notes, contact.description, contact.when]
-        .map(asText).filter(Boolean)
+      notes: [contact.how, contact.hours, contact.note, contact.notes, contact.description, contact.when]
+        .concat(safeWebUrl(contact.form) ? [] : [contact.form])
+        .map(asText).filter(Boolean),
+      checked: asText(contact.last_verified)
     };
   }
 
@@ -210,57 +222,76 @@
       item.appendChild(el("a", { href: url, target: "_blank", rel: "noopener noreferrer", text: url }));
     });
     parts.notes.forEach(function (note) {
-      item.appendChild(el("span", { className: "sp-contact-note", text: " (" + note + ")" }));
+      item.appendChild(el("span", { className: "sp-contact-note", text: " — " + note }));
     });
+    if (parts.checked) item.appendChild(el("span", { className: "sp-contact-checked", text: " (checked " + parts.checked + ")" }));
     return item;
   }
 
   function referralSummary(rec, pathways) {
-    var given = asText(rec.referral_summary || rec.summary);
+    var given = asText(rec.referral_summary);
     if (given) return given;
-    var lines = ["Signpost referral summary (no names or identifying details)"];
-    if (rec.guidance_version) lines.push("Guidance version: " + asText(rec.guidance_version));
-    lines.push("", "Recommended, most urgent first:");
-    pathways.forEach(function (p, i) {
-      lines.push((i + 1) + ". " + asText(p.title || humanise(p.id)) +
-        (p.urgency ? " (urgency: " + asText(p.urgency) + ")" : ""));
-      asList(p.reasons).map(asText).filter(Boolean).forEach(function (r) { lines.push("   - " + r); });
-    });
+    var lines = ["Domestic abuse referral summary (no names recorded here)", ""];
     var facts = rec.facts && typeof rec.facts === "object" ? rec.facts : {};
     var factKeys = Object.keys(facts);
-    if (factKeys.length) {
-      lines.push("", "Answers recorded:");
-      factKeys.forEach(function (k) { lines.push("- " + humanise(k) + ": " + factValue(facts[k])); });
+    lines.push("What is known:");
+    if (!factKeys.length) lines.push("- nothing yet");
+    factKeys.forEach(function (k) { lines.push("- " + humanise(k) + ": " + factValue(facts[k])); });
+    lines.push("", "Pathways recommended, most urgent first:");
+    pathways.forEach(function (p) {
+      var rules = asList(p.rules).map(asText).filter(Boolean);
+      lines.push("- " + asText(p.title || humanise(p.id)) + " [" + urgencyText(p) + "]" +
+        (rules.length ? " (rules: " + rules.join(", ") + ")" : ""));
+      asList(p.reasons).map(asText).filter(Boolean).forEach(function (r) { lines.push("    because: " + r); });
+    });
+    lines.push("");
+    if (rec.guidance_version) {
+      lines.push("Guidance version: " + asText(rec.guidance_version) + (rec.area ? " (area: " + asText(rec.area) + ")" : ""));
     }
+    lines.push("Record your decision and the reasons for it, whether or not you share information.");
     return lines.join("\n");
   }
 
   function renderPathway(pathway, headingLevel) {
-    var rank = urgencyRank(pathway);
-    var urgency = asText(pathway.urgency);
+    var rank = colourRank(pathway);
+    var urgency = urgencyText(pathway);
     var item = el("li", {
       className: "sp-pathway sp-urgency-" + (rank === null ? "unknown" : rank),
       "data-pathway-id": asText(pathway.id)
     });
-    var titleId = uniqueId("sp-pathway");
     item.appendChild(el("div", { className: "sp-pathway-head" }, [
-      el("h" + headingLevel, { id: titleId, className: "sp-pathway-title", text: asText(pathway.title) || humanise(pathway.id) }),
-      urgency ? el("span", { className: "sp-badge", text: "Urgency: " + capitalise(urgency) }) : null
+      el("h" + headingLevel, { className: "sp-pathway-title", text: asText(pathway.title) || humanise(pathway.id) }),
+      urgency ? el("span", { className: "sp-badge", text: "Urgency: " + urgency }) : null
     ]));
-    ["what_to_do", "action", "what_to_say", "how", "summary", "description"].forEach(function (field) {
-      var value = asText(pathway[field]);
-      if (value) item.appendChild(el("p", { className: "sp-pathway-" + field.replace(/_/g, "-"), text: value }));
-    });
+    var lead = asText(pathway.what_to_do) || asText(pathway.summary);
+    if (lead) item.appendChild(el("p", { className: "sp-pathway-what", text: lead }));
+
     var reasons = asList(pathway.reasons).map(asText).filter(Boolean);
     if (reasons.length) {
       var list = el("ul", { className: "sp-reasons" }, reasons.map(function (r) { return el("li", { text: r }); }));
-      var rule = asText(pathway.rule || pathway.rule_id);
-      if (rule) list.appendChild(el("li", { className: "sp-rule", text: "Rule: " + rule }));
-      item.appendChild(el("details", { className: "sp-why" }, [
+      var rules = asList(pathway.rules).concat(asList(pathway.local_rules)).map(asText).filter(Boolean);
+      var why = el("details", { className: "sp-why" }, [
         el("summary", { text: "Why (" + reasons.length + (reasons.length > 1 ? " reasons)" : " reason)") }),
         list
+      ]);
+      if (rules.length) why.appendChild(el("p", { className: "sp-rule", text: "Guidance rule: " + rules.join(", ") }));
+      item.appendChild(why);
+    }
+
+    var how = [
+      ["How to refer", pathway.how_to_refer],
+      ["Consent", pathway.consent],
+      ["Sharing without consent", pathway.sharing_without_consent]
+    ].filter(function (pair) { return asText(pair[1]); });
+    if (how.length) {
+      item.appendChild(el("details", { className: "sp-how" }, [
+        el("summary", { text: "How to refer and consent" }),
+        el("dl", null, how.reduce(function (nodes, pair) {
+          return nodes.concat([el("dt", { text: pair[0] }), el("dd", { text: asText(pair[1]) })]);
+        }, []))
       ]));
     }
+
     var contacts = asList(pathway.contacts).map(renderContact).filter(Boolean);
     if (contacts.length) {
       item.appendChild(el("p", { className: "sp-contacts-label", text: "Contacts" }));
@@ -269,7 +300,7 @@
     return item;
   }
 
-  function renderRecommendation(rec) {
+  function renderRecommendation(rec, plainText) {
     var pathways = orderByUrgency(asList(rec.pathways).filter(function (p) { return p && typeof p === "object"; }));
     var headingId = uniqueId("sp-rec");
     var card = el("article", { className: "sp-card sp-recommendation", "aria-labelledby": headingId });
@@ -277,7 +308,7 @@
     if (!pathways.length) {
       card.appendChild(el("p", { text: "No pathway matched these answers. Please talk to your safeguarding lead. If anyone is in danger now, call 999." }));
     } else {
-      card.appendChild(el("p", { className: "sp-card-intro", text: "Most urgent first. Check your local protocol or talk to your safeguarding lead." }));
+      card.appendChild(el("p", { className: "sp-card-intro", text: "Most urgent first." }));
       card.appendChild(el("ol", { className: "sp-pathways" }, pathways.map(function (p) { return renderPathway(p, 4); })));
     }
     var facts = rec.facts && typeof rec.facts === "object" ? rec.facts : null;
@@ -298,8 +329,16 @@
       });
     });
     card.appendChild(el("div", { className: "sp-card-actions" }, [copyButton, copyStatus]));
+    if (plainText) {
+      card.appendChild(el("details", { className: "sp-plain" }, [
+        el("summary", { text: "Show as plain text" }),
+        el("p", { className: "sp-plain-text", text: plainText })
+      ]));
+    }
+    if (asText(rec.note)) card.appendChild(el("p", { className: "sp-card-note", text: asText(rec.note) }));
     if (rec.guidance_version) {
-      card.appendChild(el("p", { className: "sp-card-meta", text: "Guidance version " + asText(rec.guidance_version) }));
+      card.appendChild(el("p", { className: "sp-card-meta", text: "Guidance version " + asText(rec.guidance_version) +
+        (rec.area ? ", area " + asText(rec.area) : "") }));
     }
     return card;
   }
@@ -458,7 +497,7 @@
     var body = null;
     if (message.custom && typeof message.custom === "object") {
       if (message.custom.recommendation && typeof message.custom.recommendation === "object") {
-        body = renderRecommendation(message.custom.recommendation);
+        body = renderRecommendation(message.custom.recommendation, asText(message.plainText));
       } else if (message.custom.answer && typeof message.custom.answer === "object") {
         body = renderAnswer(message.custom.answer);
       }
@@ -486,9 +525,8 @@
     this.state.messages.push(message);
     saveState(this.state);
     var node = this.log.appendChild(this.renderMessage(message));
-    // A card is read from its top; plain messages keep the newest line in view.
-    if (node.querySelector(".sp-card")) this.log.scrollTop = node.offsetTop - 8;
-    else this.scrollToEnd();
+    this.scrollToEnd();
+    return node;
   };
 
   Widget.prototype.scrollToEnd = function () {
@@ -511,11 +549,36 @@
   };
 
   // Returns how many messages were shown.
+  function isRecommendation(r) {
+    return !!(r && r.custom && typeof r.custom === "object" && r.custom.recommendation &&
+      typeof r.custom.recommendation === "object");
+  }
+
+  function isPlainText(r) {
+    return !!(r && typeof r.text === "string" && r.text && !r.custom && !(Array.isArray(r.buttons) && r.buttons.length));
+  }
+
+  // Returns how many messages were shown. The plain-text copy of a recommendation
+  // (sent for channels that cannot draw a card; Rasa splits it at blank lines)
+  // arrives just before the card: it is kept, folded inside the card, not repeated.
   Widget.prototype.addBotResponses = function (responses) {
     var self = this;
+    var items = responses.filter(function (r) { return r && typeof r === "object"; });
+    var folded = {};
+    var plainFor = {};
+    items.forEach(function (r, index) {
+      if (!isRecommendation(r)) return;
+      var texts = [];
+      for (var j = index - 1; j >= 0 && isPlainText(items[j]) && !folded[j]; j -= 1) {
+        folded[j] = true;
+        texts.unshift(items[j].text);
+      }
+      plainFor[index] = texts.join("\n\n");
+    });
+    var firstCard = null;
     var shown = 0;
-    responses.forEach(function (r) {
-      if (!r || typeof r !== "object") return;
+    items.forEach(function (r, index) {
+      if (folded[index]) return;
       if (typeof r.text === "string" && r.text) {
         var buttons = Array.isArray(r.buttons) ? r.buttons.filter(function (b) {
           return b && (typeof b.title === "string" || typeof b.payload === "string");
@@ -526,10 +589,15 @@
         shown += 1;
       }
       if (r.custom && typeof r.custom === "object") {
-        self.addMessage({ from: "bot", custom: r.custom });
+        var message = { from: "bot", custom: r.custom };
+        if (plainFor[index]) message.plainText = plainFor[index];
+        var node = self.addMessage(message);
+        if (!firstCard && node.querySelector(".sp-card")) firstCard = node;
         shown += 1;
       }
     });
+    // A card is read from its top, even when more messages follow it.
+    if (firstCard) this.log.scrollTop = firstCard.offsetTop - 8;
     return shown;
   };
 
