@@ -154,3 +154,35 @@ class ChatPage:
                 return
             self.page.keyboard.press(key)
         raise AssertionError(f"could not reach {target} with {key}")
+
+
+# WCAG 2.1 contrast of every visible text node in the widget against the
+# background actually behind it (the first opaque ancestor background).
+LOW_CONTRAST_JS = """(root) => {
+  const parse = c => { const m = c.match(/rgba?\\(([^)]+)\\)/); if (!m) return null;
+    const p = m[1].split(',').map(Number); return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 }; };
+  const lum = ({ r, g, b }) => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const background = el => { for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor); if (c && c.a > 0.99) return c; }
+    return { r: 255, g: 255, b: 255, a: 1 }; };
+  const problems = [];
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement; if (!n.textContent.trim() || !el) continue;
+    if (!el.getClientRects().length || el.closest('.sp-visually-hidden, [hidden]')) continue;
+    const style = getComputedStyle(el);
+    const fg = parse(style.color), bg = background(el);
+    const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+    const ratio = (hi + 0.05) / (lo + 0.05);
+    const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight, 10) >= 700;
+    const large = size >= 24 || (bold && size >= 18.66);
+    if (ratio < (large ? 3 : 4.5)) problems.push(`${n.textContent.trim().slice(0, 40)}: ${ratio.toFixed(2)}`);
+  }
+  return problems;
+}"""
+
+
+def low_contrast_text(page: Page) -> list[str]:
+    """Texts in the widget below WCAG AA contrast, with their ratios."""
+    return page.locator(".sp-widget").evaluate(LOW_CONTRAST_JS)

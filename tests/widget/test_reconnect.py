@@ -7,7 +7,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from .chat import SETTLED_JS, ChatPage
+from .chat import SETTLED_JS, ChatPage, low_contrast_text
 from .test_triage import STRANGULATION_WITH_CHILDREN, check_card
 
 pytestmark = pytest.mark.browser
@@ -31,6 +31,7 @@ def test_cut_connection_and_reload_mid_conversation_then_continue(open_chat, art
     expect(status).to_be_visible()
     expect(chat.log.locator(".sp-from-user .sp-bubble").last).to_have_text(title)
     page.screenshot(path=str(artefacts / "connection-lost-desktop.png"))
+    assert low_contrast_text(page) == []
 
     # A reload while still cut off keeps the conversation and the unsent answer.
     page.reload()

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .chat import ChatPage, Scenario
+from .chat import ChatPage, Scenario, low_contrast_text
 from .conftest import DESKTOP, PHONE
 
 pytestmark = pytest.mark.browser
@@ -81,6 +81,8 @@ def test_triage_by_typing_and_clicking_reaches_the_card(open_chat, artefacts, vi
     chat.answer_until_card(STRANGULATION_WITH_CHILDREN)
     chat.page.screenshot(path=str(artefacts / f"card-arrives-{name}.png"))
     check_card(chat)
+
+    assert low_contrast_text(chat.page) == []
 
     # A 360 px phone never needs sideways scrolling.
     overflow = chat.page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
