@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_CACHE_DIR = PROJECT_ROOT / ".cache" / "knowledge"
 SECTION_SHARE = 0.95  # how much of the title/summary match a section inherits
+LEAD_BONUS = 0.035  # head start for the lead paragraph when choosing which passage to show
 
 
 class KnowledgeError(RuntimeError):
@@ -58,6 +59,9 @@ class Scored:
     score: float
     semantic: float
     lexical: float
+    # The same score from the passage's own text only (no title/summary),
+    # used to pick which passage of an article to show.
+    own: float = 0.0
 
 
 def embedding_units(article: Article) -> list[tuple[int | None, str]]:
@@ -108,7 +112,10 @@ class KnowledgeBase:
             first.setdefault(passage.article_id, index)
         own: list[list[int]] = [[] for _ in self.passages]
         shared: list[list[int]] = [[] for _ in self.passages]
-        for row, (article_id, local, _text) in enumerate(units):
+        body: list[list[int]] = [[] for _ in self.passages]
+        for row, (article_id, local, text) in enumerate(units):
+            if local is not None and text != self.passages[first[article_id] + local].heading:
+                body[first[article_id] + local].append(row)
             if local is None:
                 count = len(self.articles[article_id].passages)
                 for index in range(first[article_id], first[article_id] + count):
@@ -116,6 +123,10 @@ class KnowledgeBase:
             else:
                 own[first[article_id] + local].append(row)
         self._own_rows = [np.asarray(r, dtype=np.int64) for r in own]
+        # A bare heading ("How DASH is scored") matches any short question
+        # naming the subject, so it helps find the article but not choose
+        # the passage to show.
+        self._body_rows = [np.asarray(r, dtype=np.int64) for r in body]
         self._shared_rows = [np.asarray(r, dtype=np.int64) for r in shared]
         self._shared_weight = np.array(
             [1.0 if p.heading == "" else SECTION_SHARE for p in self.passages], dtype=np.float32
@@ -159,7 +170,7 @@ class KnowledgeBase:
         cap = 1.0 if s.lexical_only else s.lexical_cap
         lexical = np.asarray(self._bm25.coverage(question, cap), dtype=np.float32)
         if s.lexical_only or self._embedder is None:
-            combined, semantic = lexical, np.zeros_like(lexical)
+            combined, semantic, own = lexical, np.zeros_like(lexical), lexical
         else:
             query = self._embedder.encode([question])[0]
             similarity = self._vectors @ query
@@ -171,38 +182,49 @@ class KnowledgeBase:
                 dtype=np.float32,
             )
             combined = s.semantic_weight * semantic + (1 - s.semantic_weight) * lexical
+            own_semantic = np.array([similarity[rows].max(initial=-1.0) for rows in self._body_rows], dtype=np.float32)
+            own = s.semantic_weight * own_semantic + (1 - s.semantic_weight) * lexical
         return [
-            Scored(p, float(c), float(se), float(le))
-            for p, c, se, le in zip(self.passages, combined, semantic, lexical)
+            Scored(p, float(c), float(se), float(le), float(o))
+            for p, c, se, le, o in zip(self.passages, combined, semantic, lexical, own)
         ]
 
     def ask(self, question: str, top_k: int = 3) -> AskResult:
         question = (question or "").strip()
         if not question:
             return AskResult(question, False, [], [])
+        # An article scores as its best passage; the passage shown is chosen
+        # with a head start for the lead paragraph, the article's plain answer.
         best: dict[str, Scored] = {}
+        shown: dict[str, Scored] = {}
         for scored in self.score_passages(question):
-            current = best.get(scored.passage.article_id)
-            if current is None or scored.score > current.score:
-                best[scored.passage.article_id] = scored
+            article_id = scored.passage.article_id
+            if article_id not in best or scored.score > best[article_id].score:
+                best[article_id] = scored
+            if article_id not in shown or _display_score(scored) > _display_score(shown[article_id]):
+                shown[article_id] = scored
         ranked = sorted(best.values(), key=lambda s: s.score, reverse=True)[: max(top_k, 1)]
-        candidates = [self._answer(s) for s in ranked]
+        candidates = [self._answer(shown[s.passage.article_id], s.score) for s in ranked]
         threshold = self.settings.lexical_threshold if self.settings.lexical_only else self.settings.threshold
         confident = [a for a in candidates if a.score >= threshold]
         answered = bool(confident) and candidates[0].score >= threshold
         return AskResult(question, answered, confident if answered else [], candidates)
 
-    def _answer(self, scored: Scored) -> Answer:
+    def _answer(self, scored: Scored, score: float) -> Answer:
         article = self.articles[scored.passage.article_id]
         return Answer(
             article_id=article.id,
             title=article.title,
             passage=scored.passage.text,
-            score=scored.score,
+            score=score,
             sources=list(article.sources),
             last_reviewed=article.last_reviewed.isoformat(),
             related_pathways=list(article.pathways),
         )
+
+
+def _display_score(scored: Scored) -> float:
+    return scored.own + (LEAD_BONUS if scored.passage.heading == "" else 0.0)
 
 
 _default: KnowledgeBase | None = None
