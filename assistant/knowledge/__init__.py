@@ -12,8 +12,8 @@ from assistant.knowledge.search import (
     KnowledgeBase,
     KnowledgeError,
     SearchSettings,
-    default_knowledge_base,
 )
+from assistant.knowledge.store import KnowledgeStore, default_knowledge_base
 
 __all__ = [
     "KNOWLEDGE_DIR",
@@ -25,6 +25,7 @@ __all__ = [
     "DONT_KNOW",
     "KnowledgeBase",
     "KnowledgeError",
+    "KnowledgeStore",
     "Passage",
     "SearchSettings",
     "default_knowledge_base",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -225,17 +224,3 @@ class KnowledgeBase:
 
 def _display_score(scored: Scored) -> float:
     return scored.own + (LEAD_BONUS if scored.passage.heading == "" else 0.0)
-
-
-_default: KnowledgeBase | None = None
-_default_lock = threading.Lock()
-
-
-def default_knowledge_base() -> KnowledgeBase:
-    """The process-wide knowledge base over knowledge/, built on first use."""
-    global _default
-    if _default is None:
-        with _default_lock:
-            if _default is None:
-                _default = KnowledgeBase.load()
-    return _default

@@ -1,0 +1,67 @@
+"""action_answer_question: answers a professional's question from knowledge/.
+
+A thin adapter over assistant.knowledge. Searching encodes the question with
+a sentence model, so it runs in a worker thread to keep the action server's
+event loop free. It returns no events: a form that was active resumes where
+it was (the rules run the form again after this action).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from assistant.knowledge import AskResult, default_knowledge_base, render_answer_text
+
+log = logging.getLogger(__name__)
+
+ASK_WHAT = "Of course. What would you like to know? For example: \u201cwhat is MARAC?\u201d"
+UNAVAILABLE = (
+    "I'm sorry, I can't look that up right now. Please ask your safeguarding lead. "
+    "If anyone is in danger right now, call 999."
+)
+
+
+def question_text(tracker: Tracker) -> str:
+    """The question asked. When the latest message is a button payload
+    ("/ask_question" after "Are you asking a question?"), the question is the
+    last thing the person actually typed."""
+    latest = ((tracker.latest_message or {}).get("text") or "").strip()
+    if latest and not latest.startswith("/"):
+        return latest
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            text = (event.get("text") or "").strip()
+            if text and not text.startswith("/"):
+                return text
+    return ""
+
+
+def _ask(question: str) -> AskResult:
+    return default_knowledge_base().ask(question)
+
+
+class ActionAnswerQuestion(Action):
+    def name(self) -> str:
+        return "action_answer_question"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        question = question_text(tracker)
+        if not question:
+            dispatcher.utter_message(text=ASK_WHAT)
+            return []
+        loop = asyncio.get_running_loop()
+        try:
+            result = await loop.run_in_executor(None, _ask, question)
+        except Exception as exc:  # never a crash in the conversation
+            # The question itself is not logged: it may describe a person.
+            log.error("knowledge search failed: %s", type(exc).__name__)
+            dispatcher.utter_message(text=UNAVAILABLE)
+            return []
+        dispatcher.utter_message(text=render_answer_text(result), json_message={"answer": result.to_json()})
+        return []
