@@ -183,13 +183,14 @@
   }
 
   // A phone number written inside plain text becomes a tel: link; the rest stays text.
-  var PHONE_IN_TEXT = /(\+?\d[\d ]{1,}\d)/g;
+  // UK shapes only (999, 101, 111, 116 123, 0xxx numbers) so dates and counts stay plain text.
+  var PHONE_IN_TEXT = /(?<![\d\-\/.])(999|101|111|116 ?123|0\d{2,4} ?\d{3,4} ?\d{3,4})(?![\d\-\/])/g;
   function textWithPhoneLinks(text) {
     var frag = document.createDocumentFragment();
     var last = 0;
     text.replace(PHONE_IN_TEXT, function (match, _g, offset) {
       var href = telHref(match);
-      if (!href || match.replace(/\D/g, "").length < 3) return match;
+      if (!href) return match;
       frag.appendChild(document.createTextNode(text.slice(last, offset)));
       frag.appendChild(el("a", { href: href, text: match }));
       last = offset + match.length;
@@ -505,7 +506,10 @@
       wrapper.appendChild(body);
       return wrapper;
     }
-    wrapper.appendChild(el("p", { className: "sp-bubble", text: asText(message.text) }));
+    var bubble = el("p", { className: "sp-bubble" });
+    // Bot text may name a number to call: make it a tel: link. A person's own words stay exactly as typed.
+    bubble.appendChild(from === "bot" ? textWithPhoneLinks(asText(message.text)) : document.createTextNode(asText(message.text)));
+    wrapper.appendChild(bubble);
     if (from === "bot" && Array.isArray(message.buttons) && message.buttons.length && !message.answered) {
       var group = el("div", { className: "sp-quick-replies", role: "group", "aria-label": "Quick replies" });
       message.buttons.forEach(function (b) {
@@ -548,7 +552,6 @@
     this.pump();
   };
 
-  // Returns how many messages were shown.
   function isRecommendation(r) {
     return !!(r && r.custom && typeof r.custom === "object" && r.custom.recommendation &&
       typeof r.custom.recommendation === "object");
@@ -576,6 +579,7 @@
       plainFor[index] = texts.join("\n\n");
     });
     var firstCard = null;
+    var firstNode = null;
     var shown = 0;
     items.forEach(function (r, index) {
       if (folded[index]) return;
@@ -585,19 +589,24 @@
         }).map(function (b) {
           return { title: asText(b.title) || asText(b.payload), payload: asText(b.payload) || asText(b.title) };
         }) : [];
-        self.addMessage(buttons.length ? { from: "bot", text: r.text, buttons: buttons } : { from: "bot", text: r.text });
+        var textNode = self.addMessage(buttons.length ? { from: "bot", text: r.text, buttons: buttons } : { from: "bot", text: r.text });
+        firstNode = firstNode || textNode;
         shown += 1;
       }
       if (r.custom && typeof r.custom === "object") {
         var message = { from: "bot", custom: r.custom };
         if (plainFor[index]) message.plainText = plainFor[index];
         var node = self.addMessage(message);
+        firstNode = firstNode || node;
         if (!firstCard && node.querySelector(".sp-card")) firstCard = node;
         shown += 1;
       }
     });
-    // A card is read from its top, even when more messages follow it.
-    if (firstCard) this.log.scrollTop = firstCard.offsetTop - 8;
+    // A reply is read from its start (a 999 warning may come first), and a card from its top.
+    var start = firstCard || firstNode;
+    if (start && this.log.scrollHeight - start.offsetTop > this.log.clientHeight) {
+      this.log.scrollTop = start.offsetTop - 8;
+    }
     return shown;
   };
 
