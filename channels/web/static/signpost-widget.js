@@ -581,6 +581,14 @@
     var firstCard = null;
     var firstNode = null;
     var shown = 0;
+    // A knowledge answer's text already carries the passage, source and review date;
+    // its card is only drawn when no text came with it.
+    var skipAnswer = {};
+    items.forEach(function (r, index) {
+      if (r.custom && typeof r.custom === "object" && r.custom.answer && isPlainText(items[index - 1])) {
+        skipAnswer[index] = true;
+      }
+    });
     items.forEach(function (r, index) {
       if (folded[index]) return;
       if (typeof r.text === "string" && r.text) {
@@ -593,7 +601,7 @@
         firstNode = firstNode || textNode;
         shown += 1;
       }
-      if (r.custom && typeof r.custom === "object") {
+      if (r.custom && typeof r.custom === "object" && !skipAnswer[index]) {
         var message = { from: "bot", custom: r.custom };
         if (plainFor[index]) message.plainText = plainFor[index];
         var node = self.addMessage(message);
