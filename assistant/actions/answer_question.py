@@ -29,15 +29,13 @@ UNAVAILABLE = (
 def question_text(tracker: Tracker) -> str:
     """The question asked. When the latest message is a button payload
     ("/ask_question" after "Are you asking a question?"), the question is the
-    last thing the person actually typed."""
+    message just before it, if that one was typed."""
     latest = ((tracker.latest_message or {}).get("text") or "").strip()
     if latest and not latest.startswith("/"):
         return latest
-    for event in reversed(tracker.events or []):
-        if event.get("event") == "user":
-            text = (event.get("text") or "").strip()
-            if text and not text.startswith("/"):
-                return text
+    user_texts = [(e.get("text") or "").strip() for e in (tracker.events or []) if e.get("event") == "user"]
+    if len(user_texts) >= 2 and user_texts[-2] and not user_texts[-2].startswith("/"):
+        return user_texts[-2]
     return ""
 
 
