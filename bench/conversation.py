@@ -1,0 +1,92 @@
+"""Conversation figures from a real stack over REST: questions asked per triage,
+per-turn latency with 1 and with 20 concurrent conversations, and the resident
+memory of the Rasa and action servers."""
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from assistant import PROJECT_ROOT
+from assistant.stack import Stack, free_port, start_stack
+
+sys.path.insert(0, str(PROJECT_ROOT / "tests"))
+from support.conversation import Conversation, triage  # noqa: E402
+from support.scenarios import SCENARIOS  # noqa: E402
+
+CONCURRENT = 20
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+class _TimedSend:
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+        self.latencies: list[float] = []
+
+    def __call__(self, sender: str, message: str) -> list[dict[str, Any]]:
+        started = time.perf_counter()
+        replies = self.stack.send(sender, message, timeout=120)
+        self.latencies.append(time.perf_counter() - started)
+        return replies
+
+
+def _run(send: _TimedSend, scenario: tuple) -> Conversation:
+    name, opening, answers, typed, _, _ = scenario
+    return triage(send, f"bench-{name}-{uuid.uuid4().hex[:8]}", opening, answers, typed)
+
+
+def _rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children, from /proc (Linux)."""
+    total = 0
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as workdir:
+        stack = start_stack(rasa_port=free_port(), actions_port=free_port(), with_web=False,
+                            tracker_db=Path(workdir) / "tracker.db", log_dir=Path(workdir) / "logs")
+        try:
+            single = _TimedSend(stack)
+            conversations = [_run(single, s) for s in SCENARIOS]
+            questions = [len(c.asked) for c in conversations]
+            print(f"questions asked per conversation ({len(conversations)} scenarios): "
+                  f"median {statistics.median(questions):.0f}, min {min(questions)}, max {max(questions)}")
+            print(f"per-turn latency, 1 conversation at a time ({len(single.latencies)} turns): "
+                  f"p50 {1000 * _percentile(single.latencies, 0.5):.0f} ms, "
+                  f"p95 {1000 * _percentile(single.latencies, 0.95):.0f} ms")
+            crowd = _TimedSend(stack)
+            batch = [SCENARIOS[i % len(SCENARIOS)] for i in range(CONCURRENT)]
+            with ThreadPoolExecutor(max_workers=CONCURRENT) as pool:
+                list(pool.map(lambda s: _run(crowd, s), batch))
+            print(f"per-turn latency, {CONCURRENT} concurrent conversations ({len(crowd.latencies)} turns): "
+                  f"p50 {1000 * _percentile(crowd.latencies, 0.5):.0f} ms, "
+                  f"p95 {1000 * _percentile(crowd.latencies, 0.95):.0f} ms")
+            print(f"resident memory: Rasa server {_rss_mb(stack.processes['rasa'].pid):.0f} MB, "
+                  f"action server {_rss_mb(stack.processes['actions'].pid):.0f} MB")
+        finally:
+            stack.stop()
+
+
+if __name__ == "__main__":
+    main()
