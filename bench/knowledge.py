@@ -92,6 +92,8 @@ def main() -> None:
     hybrid.ask("warm up")  # the first encode pays torch's one-off set-up
     print(f"{len(hybrid.articles)} articles, {len(hybrid.passages)} passages; "
           f"knowledge base loaded in {load_s:.1f} s (model + cached vectors)")
+    print(f"thresholds: hybrid {hybrid.settings.threshold} (semantic weight {hybrid.settings.semantic_weight}), "
+          f"bm25 {baseline.settings.lexical_threshold}; latency = one ask() on this machine, model warm")
     splits = {
         "all": questions,
         "tune": [q for q in questions if q.split != "heldout"],

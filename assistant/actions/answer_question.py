@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -43,7 +44,26 @@ def _ask(question: str) -> AskResult:
     return default_knowledge_base().ask(question)
 
 
+_warm_started = False
+
+
+def _warm_up() -> None:
+    try:
+        default_knowledge_base().ask("warm up")
+    except Exception as exc:  # the first real question will report it
+        log.warning("knowledge base warm-up failed: %s", type(exc).__name__)
+
+
 class ActionAnswerQuestion(Action):
+    def __init__(self) -> None:
+        # The action server creates each action once at start-up: load the
+        # model and index then, in the background, so the first question
+        # does not wait for them.
+        global _warm_started
+        if not _warm_started:
+            _warm_started = True
+            threading.Thread(target=_warm_up, name="knowledge-warm-up", daemon=True).start()
+
     def name(self) -> str:
         return "action_answer_question"
 

@@ -29,8 +29,27 @@ def run(t: Tracker) -> tuple[list[dict], list]:
 
 @pytest.fixture(autouse=True)
 def shared_kb(kb, monkeypatch):
-    # The session's knowledge base, so the model is loaded once for all tests.
+    # The session's knowledge base, so the model is loaded once for all tests,
+    # and no start-up warm-up thread competing with them.
     monkeypatch.setattr(answer_question, "default_knowledge_base", lambda: kb)
+    monkeypatch.setattr(answer_question, "_warm_started", True)
+
+
+def test_the_first_instance_warms_the_knowledge_base_up_in_the_background(monkeypatch):
+    calls = []
+    done = threading.Event()
+
+    def fake_default():
+        calls.append(threading.get_ident())
+        done.set()
+        raise RuntimeError("not needed here")
+
+    monkeypatch.setattr(answer_question, "_warm_started", False)
+    monkeypatch.setattr(answer_question, "default_knowledge_base", fake_default)
+    ActionAnswerQuestion()
+    ActionAnswerQuestion()
+    assert done.wait(5)
+    assert len(calls) == 1 and calls[0] != threading.get_ident()
 
 
 def test_answers_with_readable_text_and_the_answer_object():
