@@ -137,6 +137,9 @@ class KnowledgeBase:
             fix_typos=not settings.lexical_only,
             phrases=not settings.lexical_only,
         )
+        # Title and tags are in every passage's lexical text, which favours
+        # the shortest section; choosing what to show also weighs the text alone.
+        self._body_bm25 = BM25Index([f"{p.heading} {p.index_text}" for p in self.passages])
 
     @classmethod
     def load(
@@ -184,7 +187,8 @@ class KnowledgeBase:
             )
             combined = s.semantic_weight * semantic + (1 - s.semantic_weight) * lexical
             own_semantic = np.array([similarity[rows].max(initial=-1.0) for rows in self._body_rows], dtype=np.float32)
-            own = s.semantic_weight * own_semantic + (1 - s.semantic_weight) * lexical
+            body_lexical = np.asarray(self._body_bm25.coverage(question, s.lexical_cap), dtype=np.float32)
+            own = s.semantic_weight * own_semantic + (1 - s.semantic_weight) * (lexical + body_lexical) / 2
         return [
             Scored(p, float(c), float(se), float(le), float(o))
             for p, c, se, le, o in zip(self.passages, combined, semantic, lexical, own)

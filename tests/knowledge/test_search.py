@@ -56,9 +56,17 @@ def test_top_k_limits_the_answers_to_distinct_articles(kb):
     assert len(ids) <= 2 and len(set(ids)) == len(ids)
 
 
-def test_definitions_show_the_lead_paragraph(kb):
-    passage = kb.ask("what is MARAC?").answers[0].passage
-    assert passage.startswith("MARAC stands for Multi-Agency Risk Assessment Conference")
+@pytest.mark.parametrize("question, start", [
+    ("what is MARAC?", "MARAC stands for Multi-Agency Risk Assessment Conference"),
+    ("what is DVDS", "Clare's Law is the Domestic Violence Disclosure Scheme"),
+])
+def test_definitions_show_the_lead_paragraph(kb, question, start):
+    assert kb.ask(question).answers[0].passage.startswith(start)
+
+
+def test_a_specific_question_shows_the_section_that_answers_it(kb):
+    answer = kb.ask("how do I contact swaca").answers[0]
+    assert "0151 922 8606" in answer.passage
 
 
 def test_the_threshold_decides_between_answer_and_refusal(kb):
