@@ -6,7 +6,6 @@ passage is the unit that is embedded, scored and shown to the professional.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,10 +45,6 @@ class Article:
     path: Path
     passages: tuple[Passage, ...] = field(default=())
     links: tuple[tuple[int, str], ...] = field(default=())  # (line, target) pairs
-
-    @property
-    def content_hash(self) -> str:
-        return hashlib.sha256(self.path.read_bytes()).hexdigest()
 
 
 class ArticleError(ValueError):

@@ -1,14 +1,15 @@
 """KnowledgeBase: hybrid (sentence embedding + BM25) search over article passages.
 
 A passage's score is a weighted sum of its cosine similarity to the question
-and a saturated BM25 score; an article scores as its best passage. When the
-best article falls below the confidence threshold the knowledge base says it
-does not know rather than guess.
+(best of its own text, heading, and its article's title and summary) and a
+BM25 score measured against the question's ideal BM25, so that it means the
+same thing for every question. An article scores as its best passage. When
+the best article falls below the confidence threshold the knowledge base
+says it does not know rather than guess.
 """
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
