@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 
 from assistant import KNOWLEDGE_DIR
+from assistant.knowledge.articles import article_paths
 from assistant.knowledge.validate import DEFAULT_MAX_AGE_DAYS, validate_knowledge
 
 
@@ -75,6 +76,6 @@ def _validate(args: argparse.Namespace) -> int:
         print(problem)
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
-    count = len(list(args.directory.glob("*.md")))
+    count = len(article_paths(args.directory))
     print(f"{count} articles checked: {errors} error(s), {warnings} warning(s)")
     return 1 if errors else 0
