@@ -42,3 +42,20 @@ def test_fallback_asks_in_plain_words():
     messages, _ = run_action(ActionDefaultAskAffirmation(), tracker)
     assert "asking a question" in messages[0]["text"]
     assert [b["payload"] for b in messages[0]["buttons"]] == ["/ask_question", "/out_of_scope"]
+
+
+def test_victim_gets_kindness_and_helplines_from_the_guidance():
+    from assistant.actions.action_victim_support import ActionVictimSupport
+    messages, _ = run_action(ActionVictimSupport(), make_tracker("my partner hits me", intent="victim_self",
+                                                                 active_loop=None))
+    text = messages[0]["text"]
+    assert "not your fault" in text and "999" in text
+    for contact in guidance().pathways["specialist_service"].contacts:
+        assert contact["phone"] in text
+
+
+def test_perpetrator_gets_the_perpetrator_service_from_the_guidance():
+    from assistant.actions.action_perpetrator_support import ActionPerpetratorSupport
+    messages, _ = run_action(ActionPerpetratorSupport(), make_tracker("I hit my partner", intent="perpetrator_self",
+                                                                      active_loop=None))
+    assert guidance().pathways["perpetrator_service"].contacts[0]["phone"] in messages[0]["text"]
