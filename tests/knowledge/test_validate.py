@@ -91,3 +91,8 @@ def test_ask_text_shows_scores_and_near_misses_when_refusing(kb, capsys):
     assert main(["ask", "what's the weather"]) == 0
     out = capsys.readouterr().out
     assert "Not answered" in out and "Nearest articles" in out and "[0." in out
+
+
+def test_ask_on_a_folder_without_articles_is_a_clear_message(tmp_path, capsys):
+    assert main(["ask", "what is MARAC?", "--knowledge", str(tmp_path)]) == 2
+    assert "no readable knowledge articles" in capsys.readouterr().err
