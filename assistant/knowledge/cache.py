@@ -24,9 +24,11 @@ def text_key(fingerprint: str, text: str) -> str:
 
 
 class EmbeddingCache:
-    def __init__(self, cache_dir: Path | None, fingerprint: str) -> None:
+    def __init__(self, cache_dir: Path | None, fingerprint: str, scope: str = "") -> None:
+        """``scope`` (the articles folder) gives each folder its own file, so an
+        author trying another folder never evicts the live folder's vectors."""
         self.fingerprint = fingerprint
-        safe = hashlib.sha256(fingerprint.encode()).hexdigest()[:16]
+        safe = hashlib.sha256(f"{fingerprint}\n{scope}".encode()).hexdigest()[:16]
         self.path = cache_dir / f"passages-{safe}.npz" if cache_dir is not None else None
         self._vectors: dict[str, np.ndarray] = {}
         if self.path is not None and self.path.exists():

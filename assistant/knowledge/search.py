@@ -166,7 +166,11 @@ class KnowledgeBase:
         if settings.lexical_only:
             return cls(articles, units, np.zeros((0, 0), dtype=np.float32), None, settings, problems)
         embedder = embedder or MiniLMEmbedder()
-        cache = EmbeddingCache(Path(cache_dir) if cache_dir is not None else DEFAULT_CACHE_DIR, embedder.fingerprint)
+        cache = EmbeddingCache(
+            Path(cache_dir) if cache_dir is not None else DEFAULT_CACHE_DIR,
+            embedder.fingerprint,
+            scope=str(Path(directory).resolve()),
+        )
         vectors = cache.embed([text for _, _, text in units], embedder)
         return cls(articles, units, vectors, embedder, settings, problems)
 

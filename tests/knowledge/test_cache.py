@@ -64,3 +64,15 @@ def test_a_different_model_never_reuses_the_cache(small_kb_dir, tmp_path, counti
     counting.fingerprint = "another-model"
     KnowledgeBase.load(small_kb_dir, cache, embedder=counting)
     assert counting.encoded
+
+
+def test_two_folders_sharing_a_cache_do_not_evict_each_other(small_kb_dir, tmp_path, counting):
+    cache = tmp_path / "cache"
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "marac.md").write_bytes((small_kb_dir / "marac.md").read_bytes())
+    KnowledgeBase.load(small_kb_dir, cache, embedder=counting)
+    KnowledgeBase.load(other, cache, embedder=counting)
+    counting.encoded.clear()
+    KnowledgeBase.load(small_kb_dir, cache, embedder=counting)
+    assert counting.encoded == []
