@@ -44,11 +44,16 @@ def run_shell(actions_port: int) -> int:
     )
     try:
         wait_until_healthy(f"http://localhost:{actions_port}/health", actions)
-        return subprocess.call(
+        shell = subprocess.Popen(
             [sys.executable, "-m", "rasa", "shell", "--model", str(model),
              "--endpoints", "endpoints.yml", "--port", str(_port("SIGNPOST_RASA_PORT", 5005))],
             cwd=PROJECT_ROOT, env=env,
         )
+        try:
+            return shell.wait()
+        except KeyboardInterrupt:
+            # rasa shell handles Ctrl-C itself; wait for it to finish cleanly
+            return shell.wait()
     finally:
         os.killpg(actions.pid, signal.SIGTERM)
         actions.wait(timeout=15)
