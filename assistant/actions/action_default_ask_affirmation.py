@@ -16,6 +16,7 @@ MEANINGS = {
     "victim_self": "telling me about abuse you are experiencing yourself",
     "perpetrator_self": "worried about your own behaviour",
     "why_ask": "asking why I ask",
+    "show_advice": "asking for the advice now",
     "stop": "wanting to stop",
     "restart": "wanting to start again",
     "greet": "saying hello",

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from assistant.extraction import extract_facts
+from assistant.extraction import extract_facts, load_phrasings
 from assistant.extraction.numbers import first_number
 from assistant.guidance import FactSpec, Guidance, next_questions, parse_fact_value
 
@@ -70,11 +70,12 @@ def question_message(spec: FactSpec) -> Message:
     if not any(o.value is None for o in spec.options):
         buttons.append({"title": "Not sure", "payload": _button_payload(spec.id, None)})
     buttons.append({"title": "Why do you ask?", "payload": "/why_ask"})
+    buttons.append({"title": "Show the advice now", "payload": "/show_advice"})
     return Message(spec.question, buttons)
 
 
 def describe(fact: str, value: Any, spec: FactSpec | None) -> str:
-    label = fact.replace("_", " ")
+    label = load_phrasings().labels.get(fact) or fact.replace("_", " ")
     if value is None:
         shown = "not sure"
     elif value is True:
@@ -145,6 +146,13 @@ def take_turn(
                     updates[fact] = parse_fact_value(g, fact, raw)
                 except ValueError:
                     messages.append(Message("Sorry, that answer didn't fit the question; please pick one of the buttons."))
+    elif intent == "show_advice":
+        # The professional may need the advice before every question is answered.
+        remaining = next_questions(g, facts, asked)
+        note = (f" {len(remaining)} more question{'s' if len(remaining) != 1 else ''} could still change it;"
+                " tell me more at any time and I'll update it.") if remaining else ""
+        messages.append(Message("Here is the advice on what you've told me so far." + note))
+        return Turn(facts=facts, asked=asked, messages=messages, next_fact=None)
     elif intent == "why_ask":
         spec = g.facts.get(requested or "")
         messages.append(Message(spec.why if spec else

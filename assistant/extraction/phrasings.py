@@ -43,6 +43,7 @@ class Phrasings:
     clause_breaks: frozenset[str]
     correction_cues: tuple[str, ...]
     vocabulary: frozenset[str] = field(default_factory=frozenset)
+    labels: dict[str, str] = field(default_factory=dict)   # how the bot names each fact to the user
 
 
 def _compile(fact: str, phrase: Any) -> re.Pattern:
@@ -107,6 +108,7 @@ def parse_phrasings(data: dict[str, Any]) -> Phrasings:
         clause_breaks=frozenset(str(c).lower() for c in data.get("clause_breaks", []) or []),
         correction_cues=tuple(str(c).lower() for c in data.get("correction_cues", []) or []),
         vocabulary=_vocabulary(data["facts"], synonyms),
+        labels={str(k): str(v) for k, v in (data.get("labels") or {}).items()},
     )
 
 

@@ -120,3 +120,18 @@ def test_button_payload_for_a_fact_the_domain_does_not_know_still_counts():
     tracker = make_tracker(payload, intent="inform", slots={"facts": {}, "asked_facts": []})
     _, events = run_action(ACTION, tracker)
     assert fact in slot_values(events)["asked_facts"]
+
+
+def test_show_advice_now_ends_the_form_with_what_is_known():
+    tracker = make_tracker("/show_advice", intent="show_advice",
+                           slots={"facts": {"strangulation": True}, "asked_facts": ["strangulation"],
+                                  "requested_slot": "immediate_danger"})
+    messages, events = run_action(ACTION, tracker)
+    assert slot_values(events)["requested_slot"] is None
+    assert slot_values(events)["facts"] == {"strangulation": True}
+    assert "advice on what you've told me so far" in texts(messages)[0]
+
+
+def test_what_was_understood_is_said_in_plain_words():
+    messages, _ = run_action(ACTION, make_tracker("pt says her bf hit her, she doesnt want the police"))
+    assert "They want the police involved: no" in texts(messages)[0]

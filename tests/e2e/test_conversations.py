@@ -107,3 +107,11 @@ def test_gibberish_gets_a_safe_answer(rasa_stack):
     replies = rasa_stack.send(sender(), "qwzx plorf")
     text = " ".join(r.get("text", "") for r in replies)
     assert text.strip()                                    # never silent
+
+
+def test_show_advice_now_gives_the_recommendation_early(rasa_stack):
+    conv = Conversation(sender())
+    say(rasa_stack.send, conv, "pt says her OH choked her last night")
+    say(rasa_stack.send, conv, "/show_advice")
+    assert "marac" in conv.pathway_ids
+    assert asked_fact(conv.transcript[-1][1]) is None
