@@ -117,6 +117,15 @@ def _answer_to_requested(g: Guidance, spec: FactSpec, intent: str, text: str) ->
     return False, None
 
 
+def is_plain_answer(g: Guidance, requested: str | None, text: str) -> bool:
+    """A short reply that answers the question just asked ("nope", "not sure"),
+    whatever NLU thought it was: such replies must never stop or divert the form."""
+    spec = g.facts.get(requested or "")
+    if spec is None or len((text or "").split()) > 3:
+        return False
+    return _answer_to_requested(g, spec, "", text)[0]
+
+
 def understood_message(found: Mapping[str, Any], g: Guidance) -> Message:
     lines = ["Here's what I understood:"]
     lines += [f"- {describe(fact, value, g.facts.get(fact))}" for fact, value in found.items()]

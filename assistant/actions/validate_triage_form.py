@@ -14,7 +14,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.state import (asked_facts, guidance, known_facts, rejected_since_last_user_message,
                                      send, state_events)
-from assistant.actions.turn import INTERRUPTING_INTENTS, ask, danger_message, payload_facts, take_turn
+from assistant.actions.turn import (INTERRUPTING_INTENTS, ask, danger_message, is_plain_answer, payload_facts,
+                                    take_turn)
 
 FORM = "triage_form"
 
@@ -35,9 +36,11 @@ class ValidateTriageForm(Action):
             next_fact, messages = ask(g, facts, asked)
             send(dispatcher, messages)
             return [*state_events(facts, asked, domain), SlotSet("requested_slot", next_fact)]
-        if intent in INTERRUPTING_INTENTS and payload_facts(text) is None:
+        requested = tracker.get_slot("requested_slot")
+        if (intent in INTERRUPTING_INTENTS and payload_facts(text) is None
+                and not is_plain_answer(g, requested, text)):
             return []   # nothing validated: Rasa rejects the form and the intent's rule runs
-        turn = take_turn(g, facts, asked, tracker.get_slot("requested_slot"), intent, text)
+        turn = take_turn(g, facts, asked, requested, intent, text)
         if turn.danger_now:
             send(dispatcher, [danger_message(g, in_form=turn.next_fact is not None)])
         send(dispatcher, turn.messages)

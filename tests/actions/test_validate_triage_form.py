@@ -135,3 +135,16 @@ def test_show_advice_now_ends_the_form_with_what_is_known():
 def test_what_was_understood_is_said_in_plain_words():
     messages, _ = run_action(ACTION, make_tracker("pt says her bf hit her, she doesnt want the police"))
     assert "They want the police involved: no" in texts(messages)[0]
+
+
+def test_a_plain_answer_misread_by_nlu_as_stop_still_answers():
+    tracker = make_tracker("nope", intent="stop",
+                           slots={"facts": {}, "asked_facts": [], "requested_slot": "strangulation"})
+    _, events = run_action(ACTION, tracker)
+    assert slot_values(events)["facts"]["strangulation"] is False
+
+
+def test_a_question_with_a_number_is_not_taken_as_a_count():
+    tracker = make_tracker("what's the difference between 999 and 101", intent="ask_question",
+                           slots={"facts": {}, "asked_facts": [], "requested_slot": "incidents_last_12_months"})
+    assert run_action(ACTION, tracker) == ([], [])
