@@ -18,6 +18,8 @@ from assistant import PROJECT_ROOT
 
 TRAINING_INPUTS = ("config.yml", "domain.yml")
 TRAINING_DATA_DIR = Path("assistant") / "data"
+# Keep a few so switching between branches does not always retrain.
+KEEP_MODELS = 4
 
 
 def training_files(root: Path = PROJECT_ROOT) -> list[Path]:
@@ -88,4 +90,12 @@ def train_if_stale(root: Path = PROJECT_ROOT, *, quiet: bool = False) -> Path:
         if result.returncode != 0 or not target.exists():
             detail = (result.stdout or "")[-4000:] if quiet else ""
             raise RuntimeError(f"rasa train failed (exit {result.returncode}).\n{detail}")
+        prune_old_models(target.parent, keep=KEEP_MODELS)
     return target
+
+
+def prune_old_models(directory: Path, keep: int) -> None:
+    """Deletes all but the ``keep`` newest cached models, so models/ does not grow forever."""
+    models = sorted(directory.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in models[keep:]:
+        old.unlink(missing_ok=True)
