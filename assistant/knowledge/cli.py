@@ -60,8 +60,13 @@ def _ask(args: argparse.Namespace) -> int:
         print(f"Answered (confidence threshold {kb.settings.threshold:.2f}):")
         shown = result.answers
     else:
-        print(f"Not answered: nothing reached the confidence threshold {kb.settings.threshold:.2f}, "
-              "so the bot says it doesn't know.")
+        if result.out_of_scope_topic:
+            print(f"Not answered: the question is closer to an out-of-scope topic "
+                  f"(\"{result.out_of_scope_topic}\", knowledge/out_of_scope.yaml) than to any article, "
+                  "so the bot says it doesn't know.")
+        else:
+            print(f"Not answered: nothing reached the confidence threshold {kb.settings.threshold:.2f}, "
+                  "so the bot says it doesn't know.")
         print("Nearest articles, for authors:")
         shown = result.candidates
     for rank, answer in enumerate(shown, start=1):

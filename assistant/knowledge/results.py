@@ -37,6 +37,9 @@ class AskResult:
     # The best-scoring articles whether or not they cleared the threshold, for
     # authors tuning articles (``signpost ask`` shows them); never for users.
     candidates: list[Answer] = field(default_factory=list)
+    # Set when the question was refused for being closer to a topic in
+    # knowledge/out_of_scope.yaml than to any article (for authors).
+    out_of_scope_topic: str | None = None
 
     def to_json(self) -> dict:
         return {

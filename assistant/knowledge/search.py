@@ -21,6 +21,7 @@ from assistant.knowledge.cache import EmbeddingCache
 from assistant.knowledge.embedding import Embedder, MiniLMEmbedder
 from assistant.knowledge.lexical import BM25Index
 from assistant.knowledge.results import Answer, AskResult
+from assistant.knowledge.scope import load_out_of_scope
 
 log = logging.getLogger(__name__)
 
@@ -41,18 +42,21 @@ class KnowledgeError(RuntimeError):
 class SearchSettings:
     # Tuned on the "tune" split of tests/knowledge/eval_questions.yaml, then
     # checked on its held-out split (bench/knowledge.py prints both).
-    semantic_weight: float = 0.6
+    semantic_weight: float = 0.5
     # Lexical score = BM25 over the question's ideal BM25, capped at this many
     # "ideals" and scaled to 0..1: an exact phrase can still beat a passage
     # that only has the words, yet one rare word cannot make a stray question
     # look answered.
     lexical_cap: float = 2.0
-    threshold: float = 0.33
+    threshold: float = 0.31
+    # Refuse when the question is at least this close (minus the margin) to
+    # an out-of-scope topic as to the best article (knowledge/out_of_scope.yaml).
+    out_of_scope_margin: float = 0.0
     # Plain BM25 baseline for the bench: no typo repair, no phrases, no model.
     # Its threshold follows the same rule as the hybrid's: the best top-1 on
     # the tune split that still refuses every out-of-scope question there.
     lexical_only: bool = False
-    lexical_threshold: float = 0.7
+    lexical_threshold: float = 0.9
 
 
 @dataclass(frozen=True)
@@ -97,8 +101,12 @@ class KnowledgeBase:
         embedder: Embedder | None,
         settings: SearchSettings,
         problems: list[ArticleError],
+        topics: list[str] | None = None,
+        topic_vectors: np.ndarray | None = None,
     ) -> None:
         self.articles = {a.id: a for a in articles}
+        self.out_of_scope_topics = list(topics or [])
+        self._topic_vectors = topic_vectors
         self.passages: list[Passage] = [p for a in articles for p in a.passages]
         self.problems = problems
         self.settings = settings
@@ -165,17 +173,28 @@ class KnowledgeBase:
         units = [(a.id, local, text) for a in articles for local, text in embedding_units(a)]
         if settings.lexical_only:
             return cls(articles, units, np.zeros((0, 0), dtype=np.float32), None, settings, problems)
+        try:
+            topics = load_out_of_scope(Path(directory))
+        except ArticleError as exc:  # a broken list must not stop the answers
+            log.warning("out-of-scope topics skipped: %s", exc)
+            problems = [*problems, exc]
+            topics = []
         embedder = embedder or MiniLMEmbedder()
         cache = EmbeddingCache(
             Path(cache_dir) if cache_dir is not None else DEFAULT_CACHE_DIR,
             embedder.fingerprint,
             scope=str(Path(directory).resolve()),
         )
-        vectors = cache.embed([text for _, _, text in units], embedder)
-        return cls(articles, units, vectors, embedder, settings, problems)
+        vectors = cache.embed([text for _, _, text in units] + topics, embedder)
+        return cls(articles, units, vectors[: len(units)], embedder, settings, problems, topics, vectors[len(units):])
 
     def score_passages(self, question: str) -> list[Scored]:
+        return self._score(question)[0]
+
+    def _score(self, question: str) -> tuple[list[Scored], float, str | None]:
+        """Every passage scored, plus the closest out-of-scope topic and its similarity."""
         s = self.settings
+        nearest_topic: tuple[float, str | None] = (-1.0, None)
         cap = 1.0 if s.lexical_only else s.lexical_cap
         lexical = np.asarray(self._bm25.coverage(question, cap), dtype=np.float32)
         if s.lexical_only or self._embedder is None:
@@ -183,6 +202,10 @@ class KnowledgeBase:
         else:
             query = self._embedder.encode([question])[0]
             similarity = self._vectors @ query
+            if self.out_of_scope_topics and self._topic_vectors is not None:
+                topic_similarity = self._topic_vectors @ query
+                best_topic = int(topic_similarity.argmax())
+                nearest_topic = (float(topic_similarity[best_topic]), self.out_of_scope_topics[best_topic])
             semantic = np.array(
                 [
                     max(similarity[own].max(initial=-1.0), weight * similarity[shared].max(initial=-1.0))
@@ -194,10 +217,11 @@ class KnowledgeBase:
             own_semantic = np.array([similarity[rows].max(initial=-1.0) for rows in self._body_rows], dtype=np.float32)
             body_lexical = np.asarray(self._body_bm25.coverage(question, s.lexical_cap), dtype=np.float32)
             own = s.semantic_weight * own_semantic + (1 - s.semantic_weight) * (lexical + body_lexical) / 2
-        return [
+        scored = [
             Scored(p, float(c), float(se), float(le), float(o))
             for p, c, se, le, o in zip(self.passages, combined, semantic, lexical, own)
         ]
+        return scored, nearest_topic[0], nearest_topic[1]
 
     def ask(self, question: str, top_k: int = 3) -> AskResult:
         question = (question or "").strip()
@@ -207,8 +231,11 @@ class KnowledgeBase:
         # with a head start for the lead paragraph, the article's plain answer.
         best: dict[str, Scored] = {}
         shown: dict[str, Scored] = {}
-        for scored in self.score_passages(question):
+        closest: dict[str, float] = {}  # each article's best semantic similarity
+        all_scored, topic_similarity, topic = self._score(question)
+        for scored in all_scored:
             article_id = scored.passage.article_id
+            closest[article_id] = max(closest.get(article_id, -1.0), scored.semantic)
             if article_id not in best or scored.score > best[article_id].score:
                 best[article_id] = scored
             if article_id not in shown or _display_score(scored) > _display_score(shown[article_id]):
@@ -218,7 +245,11 @@ class KnowledgeBase:
         threshold = self.settings.lexical_threshold if self.settings.lexical_only else self.settings.threshold
         confident = [a for a in candidates if a.score >= threshold]
         answered = bool(confident) and candidates[0].score >= threshold
-        return AskResult(question, answered, confident if answered else [], candidates)
+        off_topic = None
+        if answered and topic is not None:
+            if topic_similarity >= closest[candidates[0].article_id] + self.settings.out_of_scope_margin:
+                answered, off_topic = False, topic
+        return AskResult(question, answered, confident if answered else [], candidates, off_topic)
 
     def _answer(self, scored: Scored, score: float) -> Answer:
         article = self.articles[scored.passage.article_id]

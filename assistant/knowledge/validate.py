@@ -7,6 +7,7 @@ from pathlib import Path
 
 from assistant.knowledge.articles import ArticleError, article_paths, parse_article
 from assistant.knowledge.render import PATHWAY_NAMES
+from assistant.knowledge.scope import load_out_of_scope
 
 DEFAULT_MAX_AGE_DAYS = 365
 
@@ -81,4 +82,8 @@ def validate_knowledge(
             elif Path(target).name not in known_files:
                 add("error", f"link to '{target}', which is not an article here",
                     "fix the file name or remove the link", line)
+    try:
+        load_out_of_scope(directory)
+    except ArticleError as exc:
+        problems.append(Problem(str(exc.path), exc.line, "error", exc.message))
     return sorted(problems, key=lambda p: (p.severity != "error", p.file, p.line))

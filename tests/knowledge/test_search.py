@@ -112,3 +112,19 @@ def _with(kb: KnowledgeBase, settings: SearchSettings) -> KnowledgeBase:
     clone.__dict__.update(kb.__dict__)
     clone.settings = settings
     return clone
+
+
+def test_a_question_nearer_an_out_of_scope_topic_is_refused_whatever_its_score(kb):
+    lenient = _with(kb, dataclasses.replace(kb.settings, threshold=0.0))
+    refused = lenient.ask("cancel an appointment")
+    assert not refused.answered and refused.answers == []
+    assert "appointment" in refused.out_of_scope_topic
+    # ...while a real question still gets its answer under the same settings.
+    assert lenient.ask("what is MARAC?").answers[0].article_id == "marac"
+
+
+def test_without_out_of_scope_topics_only_the_threshold_refuses(small_kb_dir, tmp_path, embedder):
+    no_topics = KnowledgeBase.load(small_kb_dir, tmp_path, embedder=embedder)
+    assert no_topics.out_of_scope_topics == []
+    lenient = _with(no_topics, dataclasses.replace(no_topics.settings, threshold=0.0))
+    assert lenient.ask("cancel an appointment").answered

@@ -96,3 +96,11 @@ def test_ask_text_shows_scores_and_near_misses_when_refusing(kb, capsys):
 def test_ask_on_a_folder_without_articles_is_a_clear_message(tmp_path, capsys):
     assert main(["ask", "what is MARAC?", "--knowledge", str(tmp_path)]) == 2
     assert "no readable knowledge articles" in capsys.readouterr().err
+
+
+def test_a_malformed_out_of_scope_list_is_an_error(tmp_path):
+    write(tmp_path, "a")
+    write(tmp_path, "b", link="a.md")
+    (tmp_path / "out_of_scope.yaml").write_text("topics: just one string\n", encoding="utf-8")
+    errors = messages(validate_knowledge(tmp_path, today=dt.date(2026, 2, 1)), "error")
+    assert any("topics:" in m for m in errors)
