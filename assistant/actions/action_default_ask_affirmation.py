@@ -28,6 +28,10 @@ MEANINGS = {
 }
 
 
+WORTH_CONFIRMING = {"describe_situation", "inform", "ask_question", "report_danger", "victim_self",
+                    "perpetrator_self", "show_advice", "stop", "restart"}
+
+
 class ActionDefaultAskAffirmation(Action):
     def name(self) -> str:
         return "action_default_ask_affirmation"
@@ -35,7 +39,8 @@ class ActionDefaultAskAffirmation(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
         ranking = (tracker.latest_message or {}).get("intent_ranking") or []
-        guess = next((r.get("name") for r in ranking if r.get("name") in MEANINGS), "describe_situation")
+        # Only guess kinds of message worth confirming; "are you saying yes?" helps nobody.
+        guess = next((r.get("name") for r in ranking[:3] if r.get("name") in WORTH_CONFIRMING), "describe_situation")
         dispatcher.utter_message(
             text=f"Sorry, I want to be sure I follow. Are you {MEANINGS[guess]}?",
             buttons=[{"title": "Yes", "payload": f"/{guess}"},

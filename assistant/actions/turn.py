@@ -201,11 +201,11 @@ def ask(g: Guidance, facts: Mapping[str, Any], asked: list[str]) -> tuple[str | 
 def danger_message(g: Guidance, in_form: bool) -> Message:
     """The 999 advice, worded from the guidance's police_999 pathway when it has one."""
     spec = g.pathways.get("police_999")
-    lines = ["If anyone is in danger now, call 999 straight away."]
+    lines = ["Someone may be in danger right now."]
     if spec is not None and spec.what_to_do:
         lines.append(spec.what_to_do.strip())
     else:
-        lines.append("On a mobile, if it isn't safe to speak, dial 999 and then press 55 when asked.")
+        lines.append("Call 999 now. On a mobile, if it isn't safe to speak, dial 999 and then press 55 when asked.")
     lines.append("Keep yourself safe too." + (" When you're ready, we'll carry on with the questions."
                                                if in_form else " When it's safe, tell me what happened and I'll help with the referrals."))
     return Message(" ".join(lines))

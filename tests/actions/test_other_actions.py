@@ -59,3 +59,12 @@ def test_perpetrator_gets_the_perpetrator_service_from_the_guidance():
     messages, _ = run_action(ActionPerpetratorSupport(), make_tracker("I hit my partner", intent="perpetrator_self",
                                                                       active_loop=None))
     assert guidance().pathways["perpetrator_service"].contacts[0]["phone"] in messages[0]["text"]
+
+
+def test_fallback_never_asks_whether_gibberish_meant_yes():
+    tracker = make_tracker("qwzx plorf", intent="nlu_fallback", active_loop=None,
+                           ranking=[{"name": "nlu_fallback", "confidence": 0.3},
+                                    {"name": "affirm", "confidence": 0.1}, {"name": "deny", "confidence": 0.1}])
+    messages, _ = run_action(ActionDefaultAskAffirmation(), tracker)
+    assert "saying yes" not in messages[0]["text"]
+    assert messages[0]["buttons"][0]["payload"] == "/describe_situation"
