@@ -78,6 +78,7 @@ class Stack:
     rasa_port: int
     actions_port: int
     web_port: int | None = None
+    tracker_db: Path | None = None
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     logs: dict[str, Path] = field(default_factory=dict)
 
@@ -167,7 +168,7 @@ def start_stack(
     tracker_db = tracker_db or PROJECT_ROOT / ".rasa" / "tracker.db"
     tracker_db.parent.mkdir(parents=True, exist_ok=True)
     web_port = web_port if (with_web and WEB_SERVER_MODULE.exists()) else None
-    stack = Stack(rasa_port=rasa_port, actions_port=actions_port, web_port=web_port)
+    stack = Stack(rasa_port=rasa_port, actions_port=actions_port, web_port=web_port, tracker_db=tracker_db)
     env = subprocess_env(
         {
             "SIGNPOST_ACTIONS_URL": f"http://localhost:{actions_port}/webhook",
