@@ -126,3 +126,10 @@ def test_a_broken_phrase_names_the_fact():
 def test_any_text_gives_valid_facts_or_none(text):
     found = {fact: e.value for fact, e in extract_facts(text, GUIDANCE).items()}
     assert check_facts(GUIDANCE, found) == found
+
+
+def test_authors_can_try_a_message_from_the_command_line(capsys):
+    from assistant.extraction.__main__ import main
+    assert main(["pt says OH choked her, no kids"]) == 0
+    out = capsys.readouterr().out
+    assert "strangulation = True" in out and "children_in_household = False" in out
