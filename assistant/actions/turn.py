@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from assistant.extraction import extract_facts, load_phrasings
+from assistant.extraction import answer_when_asked, extract_facts, load_phrasings
 from assistant.extraction.numbers import first_number
 from assistant.guidance import FactSpec, Guidance, next_questions, parse_fact_value
 
@@ -111,6 +111,9 @@ def _answer_to_requested(g: Guidance, spec: FactSpec, intent: str, text: str) ->
         if plain in _NO:
             return True, 0
     elif spec.type == "enum":
+        value = answer_when_asked(text, spec.id)
+        if value is not None and value in spec.values:
+            return True, value
         for option in spec.options:
             if option.value is not None and (str(option.value).replace("_", " ") in plain):
                 return True, option.value

@@ -161,3 +161,17 @@ def extract_facts(text: str, guidance: Any = None, phrasings: Phrasings | None =
         if hit is not None and _within_bounds(hit.value, known.get(fact) if known else None):
             found[fact] = Extracted(hit.value, hit.evidence)
     return found
+
+
+def answer_when_asked(text: str, fact: str, phrasings: Phrasings | None = None) -> Any:
+    """The value a short typed reply gives ``fact`` right after the bot asked for it
+    ("her mum" to "Who told you?"), or None when it gives none."""
+    phrasings = phrasings or load_phrasings()
+    spec = phrasings.facts.get(fact)
+    if spec is None or not spec.when_asked or not text or text.lstrip().startswith("/"):
+        return None
+    clean = normalise(text, phrasings)
+    for value, patterns in spec.when_asked:
+        if any(p.search(clean) for p in patterns):
+            return value
+    return None

@@ -30,6 +30,7 @@ class FactPhrasings:
     says_not: tuple[re.Pattern, ...] = ()
     values: tuple[tuple[str, tuple[re.Pattern, ...]], ...] = ()   # enum facts, in priority order
     numbers: tuple[re.Pattern, ...] = ()                          # int facts
+    when_asked: tuple[tuple[str, tuple[re.Pattern, ...]], ...] = ()  # enum answers right after the question
     negatable: bool = True
 
 
@@ -96,6 +97,10 @@ def parse_phrasings(data: dict[str, Any]) -> Phrasings:
                 for value, phrases in (spec.get("values") or {}).items()
             ),
             numbers=tuple(_compile(fact, p) for p in spec.get("numbers", []) or []),
+            when_asked=tuple(
+                (str(value), tuple(_compile(fact, p) for p in phrases or []))
+                for value, phrases in (spec.get("when_asked") or {}).items()
+            ),
             negatable=bool(spec.get("negatable", True)),
         )
     synonyms = {str(k).lower(): str(v) for k, v in (data.get("synonyms") or {}).items()}

@@ -148,3 +148,12 @@ def test_a_question_with_a_number_is_not_taken_as_a_count():
     tracker = make_tracker("what's the difference between 999 and 101", intent="ask_question",
                            slots={"facts": {}, "asked_facts": [], "requested_slot": "incidents_last_12_months"})
     assert run_action(ACTION, tracker) == ([], [])
+
+
+def test_who_told_you_can_be_answered_in_a_few_typed_words():
+    for text, value in [("her mum", "third_party"), ("the patient herself", "victim"), ("a friend", "third_party"),
+                        ("the abuser", "perpetrator")]:
+        tracker = make_tracker(text, intent="inform",
+                               slots={"facts": {}, "asked_facts": [], "requested_slot": "disclosure_source"})
+        _, events = run_action(ACTION, tracker)
+        assert slot_values(events)["facts"]["disclosure_source"] == value, text
