@@ -115,3 +115,25 @@ def test_show_advice_now_gives_the_recommendation_early(rasa_stack):
     say(rasa_stack.send, conv, "/show_advice")
     assert "marac" in conv.pathway_ids
     assert asked_fact(conv.transcript[-1][1]) is None
+
+
+def test_a_whole_triage_by_typing_only(rasa_stack):
+    """No buttons at all: every question answered in words, with typos."""
+    words = {"immediate_danger": "nope", "disclosure_source": "her mum", "strangulation": "yess",
+             "children_in_household": "yes 2 kids", "dash_score": "not done", "incidents_last_12_months": "two"}
+    conv = Conversation(sender())
+    replies = say(rasa_stack.send, conv, "receptionist here, worried about a lady, her OH hits her")
+    for _ in range(45):
+        fact = asked_fact(replies)
+        if fact is None:
+            break
+        replies = say(rasa_stack.send, conv, words.get(fact, "not sure"))
+    assert conv.recommendation is not None, conv.texts()[-2000:]
+    facts = conv.recommendation["facts"]
+    assert facts["immediate_danger"] is False
+    assert facts["strangulation"] is True
+    assert "marac" in conv.pathway_ids
+    if "disclosure_source" in conv.asked:
+        assert facts["disclosure_source"] == "third_party"
+    if "children_in_household" in conv.asked:
+        assert "childrens_social_care" in conv.pathway_ids
