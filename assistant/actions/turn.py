@@ -23,6 +23,8 @@ INTERRUPTING_INTENTS = frozenset(
 _PAYLOAD = re.compile(r"^\s*/(?P<intent>\w+)(?P<json>\{.*\})?\s*$", re.S)
 _YES = {"yes", "y", "yeah", "yep", "yes she does", "correct", "true", "she does", "he does", "there are"}
 _NO = {"no", "n", "nope", "nah", "false", "none"}
+_UNSURE = {"not sure", "unsure", "dunno", "don't know", "dont know", "idk", "no idea", "not done", "not known",
+           "unknown", "n/a", "not asked", "didn't ask", "she didn't say", "maybe"}
 
 
 @dataclass
@@ -94,7 +96,7 @@ def _answer_to_requested(g: Guidance, spec: FactSpec, intent: str, text: str) ->
         return True, parse_fact_value(g, spec.id, plain)
     except ValueError:
         pass
-    if intent == "not_sure":
+    if intent == "not_sure" or plain in _UNSURE:
         return True, None
     if spec.type == "bool":
         if intent == "affirm" or plain in _YES:
