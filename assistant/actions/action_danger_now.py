@@ -7,7 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from assistant.actions.state import asked_facts, guidance, known_facts, send, state_events
+from assistant.actions.state import asked_facts, guidance, known_facts, safe_next_step, send, state_events
 from assistant.actions.turn import danger_message
 from assistant.extraction import extract_facts
 
@@ -18,7 +18,13 @@ class ActionDangerNow(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        g = guidance()
+        try:
+            g = guidance()
+        except Exception:  # noqa: BLE001 - 999 must go out even if the guidance cannot load
+            dispatcher.utter_message(text="Someone may be in danger right now. Call 999 now. On a mobile, "
+                                          "if it isn't safe to speak, dial 999 and then press 55 when asked.")
+            safe_next_step(dispatcher, self.name())
+            return []
         send(dispatcher, [danger_message(g, in_form=tracker.active_loop_name == "triage_form")])
         facts, asked = known_facts(tracker), asked_facts(tracker)
         # the same message may state other facts too ("he's outside with a knife")

@@ -7,7 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from assistant.actions.state import guidance, known_facts
+from assistant.actions.state import guidance, known_facts, safe_next_step
 from assistant.guidance import decide, referral_summary, render_text
 
 
@@ -17,6 +17,13 @@ class ActionRecommend(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
+        try:
+            return self._run(dispatcher, tracker)
+        except Exception:  # noqa: BLE001 - the user must get a safe answer whatever broke
+            safe_next_step(dispatcher, self.name())
+            return []
+
+    def _run(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         g = guidance()
         facts = {k: v for k, v in known_facts(tracker).items() if k in g.facts}
         rec = decide(g, facts)

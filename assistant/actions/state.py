@@ -7,6 +7,7 @@ form never asks the same thing twice.
 """
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
@@ -19,6 +20,7 @@ from assistant.actions.turn import Message
 from assistant.guidance import Guidance, GuidanceStore
 
 _store: GuidanceStore | None = None
+logger = logging.getLogger(__name__)
 
 
 def guidance() -> Guidance:
@@ -58,3 +60,17 @@ def rejected_since_last_user_message(tracker: Tracker, action: str) -> bool:
         if event.get("event") == "action_execution_rejected" and event.get("name") == action:
             return True
     return False
+
+
+SAFE_ERROR_TEXT = ("Sorry, something went wrong on my side. If anyone is in danger now, call 999. "
+                   "Otherwise, please talk to your safeguarding lead, and try again in a moment; "
+                   "what you've told me so far is kept.")
+
+
+def safe_next_step(dispatcher: CollectingDispatcher, where: str) -> None:
+    """Never a dead end: an internal error still gives the user a safe next step.
+
+    Logged with the action's name only: never the message text or the facts.
+    """
+    logger.exception("internal error in %s", where)
+    dispatcher.utter_message(text=SAFE_ERROR_TEXT)

@@ -13,7 +13,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.state import (asked_facts, guidance, known_facts, rejected_since_last_user_message,
-                                     send, state_events)
+                                     safe_next_step, send, state_events)
 from assistant.actions.turn import (INTERRUPTING_INTENTS, ask, danger_message, is_plain_answer, payload_facts,
                                     take_turn)
 
@@ -26,6 +26,15 @@ class ValidateTriageForm(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
+        try:
+            return self._run(dispatcher, tracker, domain)
+        except Exception:  # noqa: BLE001 - the user must get a safe answer whatever broke
+            safe_next_step(dispatcher, self.name())
+            # end the form, keeping the facts; the recommendation step gives what it can
+            return [SlotSet("requested_slot", None)]
+
+    def _run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+             domain: dict[str, Any]) -> list[EventType]:
         g = guidance()
         facts, asked = known_facts(tracker), asked_facts(tracker)
         latest = tracker.latest_message or {}

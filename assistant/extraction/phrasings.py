@@ -5,6 +5,7 @@ reaches the running action server without a restart or a Rasa retrain.
 """
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from assistant import PATHWAYS_DIR
 from assistant.extraction.numbers import NUM_PATTERN
 
 PHRASINGS_FILE = PATHWAYS_DIR / "phrasings.yaml"
+logger = logging.getLogger(__name__)
 
 
 class PhrasingsError(ValueError):
@@ -129,8 +131,17 @@ def load_phrasings(path: Path = PHRASINGS_FILE) -> Phrasings:
         cached = _cache.get(path)
         if cached and cached[0] == mtime:
             return cached[1]
-    with open(path, encoding="utf-8") as handle:
-        phrasings = parse_phrasings(yaml.safe_load(handle))
+    try:
+        with open(path, encoding="utf-8") as handle:
+            phrasings = parse_phrasings(yaml.safe_load(handle))
+    except (PhrasingsError, yaml.YAMLError) as exc:
+        if cached is None:
+            raise PhrasingsError(f"{path}: {exc}") from exc
+        # An author's broken edit must not stop the bot: keep the last good phrasings.
+        logger.warning("phrasings.yaml has a problem, still using the last good version: %s", exc)
+        with _lock:
+            _cache[path] = (mtime, cached[1])
+        return cached[1]
     with _lock:
         _cache[path] = (mtime, phrasings)
     return phrasings

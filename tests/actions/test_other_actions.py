@@ -68,3 +68,26 @@ def test_fallback_never_asks_whether_gibberish_meant_yes():
     messages, _ = run_action(ActionDefaultAskAffirmation(), tracker)
     assert "saying yes" not in messages[0]["text"]
     assert messages[0]["buttons"][0]["payload"] == "/describe_situation"
+
+
+def test_an_internal_error_still_gives_a_safe_next_step(monkeypatch):
+    import assistant.actions.action_recommend as recommend
+    import assistant.actions.validate_triage_form as form
+
+    def broken():
+        raise RuntimeError("guidance unavailable")
+
+    monkeypatch.setattr(recommend, "guidance", broken)
+    monkeypatch.setattr(form, "guidance", broken)
+    messages, _ = run_action(ActionRecommend(), make_tracker("", active_loop=None))
+    assert "999" in messages[0]["text"] and "safeguarding lead" in messages[0]["text"]
+    messages, events = run_action(form.ValidateTriageForm(), make_tracker("he hit her"))
+    assert "999" in messages[0]["text"]
+    assert slot_values(events) == {"requested_slot": None}
+
+
+def test_999_goes_out_even_when_the_guidance_cannot_load(monkeypatch):
+    import assistant.actions.action_danger_now as danger
+    monkeypatch.setattr(danger, "guidance", lambda: (_ for _ in ()).throw(RuntimeError("broken")))
+    messages, _ = run_action(ActionDangerNow(), make_tracker("he's outside now", intent="report_danger"))
+    assert "Call 999 now" in messages[0]["text"]

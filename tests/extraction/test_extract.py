@@ -133,3 +133,13 @@ def test_authors_can_try_a_message_from_the_command_line(capsys):
     assert main(["pt says OH choked her, no kids"]) == 0
     out = capsys.readouterr().out
     assert "strangulation = True" in out and "children_in_household = False" in out
+
+
+def test_a_broken_edit_keeps_the_last_good_phrasings(tmp_path):
+    import os
+    path = tmp_path / "phrasings.yaml"
+    path.write_text(yaml.safe_dump({"facts": {"weapon": {"says": ["crowbar"]}}}))
+    good = load_phrasings(path)
+    path.write_text("facts: {weapon: {says: ['(unclosed']}}\n")
+    os.utime(path, (1, 1))       # a different mtime, as a real save would give
+    assert load_phrasings(path) is good
