@@ -154,6 +154,7 @@ def start_stack(
     actions_port: int = 5055,
     web_port: int | None = 8080,
     cors: str = "*",
+    interface: str = "127.0.0.1",
     tracker_db: Path | None = None,
     log_dir: Path | None = None,
     with_web: bool = True,
@@ -162,7 +163,8 @@ def start_stack(
     """Trains if stale, starts every part and waits until each answers.
 
     ``log_dir`` sends each part's output to a file (tests); otherwise it goes
-    to this terminal (``make run``).
+    to this terminal (``make run``). The Rasa server listens on ``interface``
+    only (loopback by default: its HTTP API can read conversations).
     """
     model = train_if_stale(quiet=log_dir is not None)
     tracker_db = tracker_db or PROJECT_ROOT / ".rasa" / "tracker.db"
@@ -180,7 +182,7 @@ def start_stack(
         "actions": [sys.executable, "-m", "rasa_sdk", "--actions", "assistant.actions",
                     "--port", str(actions_port)],
         "rasa": [sys.executable, "-m", "rasa", "run", "--enable-api", "--cors", cors,
-                 "--model", str(model), "--port", str(rasa_port),
+                 "--model", str(model), "--port", str(rasa_port), "--interface", interface,
                  "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
     }
     if web_port:

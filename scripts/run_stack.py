@@ -1,7 +1,8 @@
 """`make run`: train if stale, start Rasa + actions (+ demo page), print where to talk.
 
 Ports: SIGNPOST_RASA_PORT (5005), SIGNPOST_ACTIONS_PORT (5055), SIGNPOST_WEB_PORT
-(8080). CORS origin: SIGNPOST_ALLOWED_ORIGIN (default *). `--shell` chats in
+(8080). CORS origin: SIGNPOST_ALLOWED_ORIGIN (default *). The Rasa server listens
+on SIGNPOST_BIND_HOST (default 127.0.0.1; set 0.0.0.0 to serve other machines). `--shell` chats in
 this terminal instead (`make shell`).
 """
 from __future__ import annotations
@@ -76,6 +77,7 @@ def main() -> int:
             actions_port=actions_port,
             web_port=web_port,
             cors=os.environ.get("SIGNPOST_ALLOWED_ORIGIN", "*"),
+            interface=os.environ.get("SIGNPOST_BIND_HOST", "127.0.0.1"),
             log_dir=PROJECT_ROOT / ".rasa" / "logs",
         )
     except StackError as exc:
