@@ -27,6 +27,12 @@ _UNSURE = {"not sure", "unsure", "dunno", "don't know", "dont know", "idk", "no 
            "unknown", "n/a", "not asked", "didn't ask", "she didn't say", "maybe"}
 
 
+# Said once when someone starts describing without saying hello first, so
+# nobody misses what Signpost is not.
+OPENING_NOTE = ("Thank you. A quick note first: I'm Signpost, not an emergency service. If anyone is in "
+                "danger now, call 999. I never need anyone's name, so please leave names out.")
+
+
 @dataclass
 class Message:
     """A bot message: text plus optional quick-reply buttons."""

@@ -14,10 +14,19 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.state import (asked_facts, guidance, known_facts, rejected_since_last_user_message,
                                      safe_next_step, send, state_events)
-from assistant.actions.turn import (INTERRUPTING_INTENTS, ask, danger_message, is_plain_answer, payload_facts,
-                                    take_turn)
+from assistant.actions.turn import (INTERRUPTING_INTENTS, OPENING_NOTE, Message, ask, danger_message,
+                                    is_plain_answer, payload_facts, take_turn)
 
 FORM = "triage_form"
+
+
+def _intro_given(tracker: Tracker) -> bool:
+    """Whether this conversation already told the user what Signpost is (and is not)."""
+    return any(
+        (e.get("event") == "action" and e.get("name") == "utter_intro")
+        or (e.get("event") == "bot" and OPENING_NOTE in (e.get("text") or ""))
+        for e in tracker.events
+    )
 
 
 class ValidateTriageForm(Action):
@@ -50,7 +59,9 @@ class ValidateTriageForm(Action):
                 and not is_plain_answer(g, requested, text)):
             return []   # nothing validated: Rasa rejects the form and the intent's rule runs
         turn = take_turn(g, facts, asked, requested, intent, text)
-        if turn.danger_now:
+        if turn.danger_now:   # safety first: before anything else is said
             send(dispatcher, [danger_message(g, in_form=turn.next_fact is not None)])
+        if not _intro_given(tracker):
+            send(dispatcher, [Message(OPENING_NOTE)])
         send(dispatcher, turn.messages)
         return [*state_events(turn.facts, turn.asked, domain), SlotSet("requested_slot", turn.next_fact)]

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.e2e
 def test_typed_words_are_not_stored_but_the_triage_still_works(rasa_stack):
     sender = f"privacy-{uuid.uuid4().hex[:8]}"
     replies = rasa_stack.send(sender, "pt Jane Smithson says her bf choked her last night")
-    assert "Strangling or choking: yes" in replies[0]["text"]      # understood from the words...
+    assert "Strangling or choking: yes" in " ".join(r.get("text", "") for r in replies)   # understood...
     rasa_stack.send(sender, '/inform{"immediate_danger": false}')
     rows = sqlite3.connect(rasa_stack.tracker_db).execute(
         "select data from events where sender_id = ?", (sender,)).fetchall()
