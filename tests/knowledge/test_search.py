@@ -87,9 +87,14 @@ def test_exact_acronyms_win_through_the_lexical_score(kb):
 
 
 def test_evaluation_set_floors(kb):
-    """Done-when of issue 4: top-1 >= 0.85 and no out-of-scope question answered."""
-    in_scope = [q for q in EVAL if q["expect"]]
-    out = [q for q in EVAL if not q["expect"]]
+    """Done-when of issue 4: top-1 >= 0.85 and no out-of-scope question answered.
+
+    Measured on issue 4's own set (tune + heldout). The heldout2 split is only
+    ever reported by bench/knowledge.py, so that no test makes it a target.
+    """
+    issue4 = [q for q in EVAL if q.get("split", "tune") in ("tune", "heldout")]
+    in_scope = [q for q in issue4 if q["expect"]]
+    out = [q for q in issue4 if not q["expect"]]
     assert len(in_scope) + len(out) >= 80 and len(out) >= 15
     right = sum(1 for q in in_scope if (r := kb.ask(q["q"])).answers and r.answers[0].article_id == q["expect"])
     answered_oos = [q["q"] for q in out if kb.ask(q["q"]).answered]
