@@ -1,0 +1,164 @@
+"""Bot Framework authentication, both ways.
+
+Incoming: every request from the Bot Connector carries a JWT signed with one
+of Microsoft's published keys; ``RequestAuthenticator`` checks signature,
+issuer, audience (our app id), expiry, the channel endorsement and that the
+token was issued for the serviceUrl in the activity.
+
+Outgoing: replies carry an access token from Microsoft's OAuth endpoint
+(client credentials); ``TokenClient`` caches it until shortly before expiry.
+
+Both endpoints are parameters so tests can point them at loopback fakes; the
+defaults are Microsoft's. No Rasa import.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from typing import Any, Mapping, Optional
+
+import aiohttp
+import jwt
+from jwt.algorithms import RSAAlgorithm
+
+log = logging.getLogger(__name__)
+
+OPENID_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+TOKEN_ISSUER = "https://api.botframework.com"
+# Multi-tenant bots get tokens here; a single-tenant bot uses its tenant's endpoint.
+TOKEN_URL = "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"
+TENANT_TOKEN_URL = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"
+TOKEN_SCOPE = "https://api.botframework.com/.default"
+
+KEYS_MAX_AGE = 24 * 3600.0       # Microsoft rotates signing keys; refresh daily
+KEYS_RETRY_AFTER = 300.0         # an unknown key id refetches at most this often
+CLOCK_SKEW = 300                 # seconds of leeway, as the Bot Framework SDKs allow
+TOKEN_REFRESH_MARGIN = 300.0
+HTTP_TIMEOUT = aiohttp.ClientTimeout(total=10)
+
+
+class AuthError(Exception):
+    """The request is not from the Bot Connector (or cannot be checked now)."""
+
+
+def bearer_token(header: Optional[str]) -> str:
+    if not header:
+        raise AuthError("no Authorization header")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthError("the Authorization header is not a Bearer token")
+    return token.strip()
+
+
+class RequestAuthenticator:
+    """Checks the JWT on each request from the Bot Connector."""
+
+    def __init__(self, app_id: str, openid_metadata_url: str = OPENID_METADATA_URL,
+                 issuer: str = TOKEN_ISSUER) -> None:
+        self.app_id = app_id
+        self.openid_metadata_url = openid_metadata_url
+        self.issuer = issuer
+        self._keys: dict[str, Mapping[str, Any]] = {}
+        self._fetched_at = float("-inf")
+        self._lock: Optional[asyncio.Lock] = None
+
+    async def _fetch_keys(self) -> None:
+        async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as session:
+            async with session.get(self.openid_metadata_url) as response:
+                response.raise_for_status()
+                metadata = await response.json(content_type=None)
+            async with session.get(metadata["jwks_uri"]) as response:
+                response.raise_for_status()
+                keys = (await response.json(content_type=None))["keys"]
+        self._keys = {key["kid"]: key for key in keys if isinstance(key, Mapping) and "kid" in key}
+        self._fetched_at = time.monotonic()
+
+    async def _key(self, key_id: str) -> Mapping[str, Any]:
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            age = time.monotonic() - self._fetched_at
+            if age > KEYS_MAX_AGE or (key_id not in self._keys and age > KEYS_RETRY_AFTER):
+                try:
+                    await self._fetch_keys()
+                except (aiohttp.ClientError, asyncio.TimeoutError, KeyError, ValueError) as exc:
+                    # Keep the keys we have: a short Microsoft outage should not lock everyone out.
+                    log.warning("could not refresh Bot Framework signing keys: %s", type(exc).__name__)
+        key = self._keys.get(key_id)
+        if key is None:
+            raise AuthError("the token is signed with an unknown key")
+        return key
+
+    async def check(self, authorization: Optional[str], channel_id: str, service_url: str) -> dict[str, Any]:
+        """The token's claims when it is valid for this activity; raises AuthError."""
+        token = bearer_token(authorization)
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise AuthError("the token is not a JWT") from exc
+        key_json = await self._key(str(header.get("kid", "")))
+        try:
+            claims = jwt.decode(
+                token,
+                key=RSAAlgorithm.from_jwk(json.dumps(dict(key_json))),
+                algorithms=["RS256"],
+                audience=self.app_id,
+                issuer=self.issuer,
+                leeway=CLOCK_SKEW,
+                options={"require": ["exp", "iss", "aud"]},
+            )
+        except (jwt.PyJWTError, ValueError) as exc:
+            raise AuthError(f"the token did not verify ({type(exc).__name__})") from exc
+        endorsements = key_json.get("endorsements")
+        if isinstance(endorsements, list) and channel_id and channel_id not in endorsements:
+            raise AuthError("the signing key is not endorsed for this channel")
+        claimed_url = claims.get("serviceurl") or claims.get("serviceUrl")
+        if claimed_url is not None and str(claimed_url).rstrip("/") != service_url.rstrip("/"):
+            raise AuthError("the token was issued for another serviceUrl")
+        return claims
+
+
+class TokenClient:
+    """Access tokens for sending replies, cached until shortly before they expire."""
+
+    def __init__(self, app_id: str, app_password: str, token_url: str = TOKEN_URL,
+                 scope: str = TOKEN_SCOPE) -> None:
+        self.app_id = app_id
+        self.app_password = app_password
+        self.token_url = token_url
+        self.scope = scope
+        self._token: Optional[str] = None
+        self._expires_at = 0.0
+        self._lock: Optional[asyncio.Lock] = None
+
+    @property
+    def enabled(self) -> bool:
+        # The Bot Framework Emulator talks to a bot without an app id unauthenticated.
+        return bool(self.app_id and self.app_password)
+
+    def forget(self) -> None:
+        """Drop the cached token (the connector refused it)."""
+        self._token = None
+
+    async def authorization(self, session: aiohttp.ClientSession) -> dict[str, str]:
+        """The Authorization header for a reply; raises AuthError when no token can be had."""
+        if not self.enabled:
+            return {}
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            if self._token is None or time.monotonic() > self._expires_at - TOKEN_REFRESH_MARGIN:
+                form = {"grant_type": "client_credentials", "client_id": self.app_id,
+                        "client_secret": self.app_password, "scope": self.scope}
+                try:
+                    async with session.post(self.token_url, data=form) as response:
+                        if response.status != 200:
+                            raise AuthError(f"the token endpoint answered {response.status}")
+                        body = await response.json(content_type=None)
+                    self._token = str(body["access_token"])
+                    self._expires_at = time.monotonic() + float(body.get("expires_in", 3600))
+                except (aiohttp.ClientError, asyncio.TimeoutError, KeyError, ValueError, TypeError) as exc:
+                    raise AuthError(f"could not get an access token ({type(exc).__name__})") from exc
+            return {"Authorization": f"Bearer {self._token}"}

@@ -1,0 +1,311 @@
+"""Adaptive Cards (schema 1.4) for Microsoft Teams, built from Signpost's messages.
+
+Pure functions: no Rasa, no network. Input is the wire shape from
+shared/vocabulary.md (``{"recommendation": {...}}``, ``{"answer": {...}}``) and
+Rasa's quick-reply buttons; output is a card dict ready to attach to a Bot
+Framework activity.
+
+Text that comes from the guidance, the knowledge base or the conversation is
+only ever put in a TextRun (inside a RichTextBlock). The Adaptive Card spec
+says TextRun does not interpret Markdown, so a title or reason containing
+``[text](url)`` shows those characters and cannot become a link. TextBlock
+(which does interpret Markdown, and whose backslash escapes render
+differently on Teams desktop and mobile) is used only for Signpost's own fixed
+labels, and even those pass through ``escape_markdown``.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable, Mapping, Optional, Sequence
+
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+CARD_VERSION = "1.4"
+# Hosts differ in how many buttons they draw in one row (HostConfig maxActions
+# defaults to 5); more than that are silently dropped, so rows are split.
+MAX_ACTIONS_PER_ROW = 5
+
+EMERGENCY_LINE = (
+    "If anyone is in danger right now, call 999. If speaking would put someone at risk, "
+    "call 999 from a mobile and press 55 when asked (Silent Solution)."
+)
+NO_PATHWAY_TEXT = (
+    "No pathway matched these answers. Please talk to your safeguarding lead."
+)
+DONT_KNOW_TEXT = (
+    "I'm sorry, I don't have an answer to that from Signpost's guidance, and I would rather "
+    "not guess. Please ask your safeguarding lead."
+)
+# Marks the quick-reply payload inside a submitted card's data, so the input
+# channel can tell our button presses from anything else a card might send.
+PAYLOAD_KEY = "signpost_payload"
+
+# Colour is a cue only: the urgency is always written out in words too.
+_URGENCY_COLOUR = {"immediate": "Attention", "same_day": "Warning"}
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_MARKDOWN_CHARS = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+_LIST_START = re.compile(r"^(\s*)(\d+)\.(\s)", re.MULTILINE)
+_DASH_START = re.compile(r"^(\s*)-(\s)", re.MULTILINE)
+_PHONE_CHARS = re.compile(r"[^\d+]")
+_WEB_URL = re.compile(r"^https?://[^\s/?#<>\"']+[^\s<>\"']*$", re.IGNORECASE)
+_EMAIL = re.compile(r"^[^\s@<>()\[\],;:\"]+@[^\s@<>()\[\],;:\"]+\.[A-Za-z]{2,}$")
+
+
+# ---------- text ----------
+
+def plain(value: Any) -> str:
+    """Any value as display text: None is empty, control characters removed."""
+    if value is None:
+        return ""
+    return _CONTROL_CHARS.sub("", str(value)).strip()
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` with every Markdown construct Adaptive Cards know (bold, italic,
+    links, lists) escaped, for the rare place a TextBlock must carry it."""
+    escaped = _MARKDOWN_CHARS.sub(r"\\\1", plain(text))
+    escaped = _LIST_START.sub(r"\1\2\\.\3", escaped)
+    return _DASH_START.sub(r"\1\\-\2", escaped)
+
+
+def humanise(identifier: str) -> str:
+    words = plain(identifier).replace("_", " ")
+    return words[:1].upper() + words[1:]
+
+
+def text_run(text: Any, **style: Any) -> dict[str, Any]:
+    return {"type": "TextRun", "text": plain(text), **style}
+
+
+def paragraph(*runs: dict[str, Any], spacing: Optional[str] = None) -> dict[str, Any]:
+    """A RichTextBlock: plain text that wraps, never read as Markdown."""
+    block: dict[str, Any] = {"type": "RichTextBlock", "inlines": list(runs)}
+    if spacing:
+        block["spacing"] = spacing
+    return block
+
+
+def label(text: str, **style: Any) -> dict[str, Any]:
+    """A TextBlock for Signpost's own fixed wording (headings)."""
+    return {"type": "TextBlock", "text": escape_markdown(text), "wrap": True, **style}
+
+
+# ---------- actions ----------
+
+def submit_action(title: str, payload: str) -> dict[str, Any]:
+    """A button that sends ``payload`` (e.g. ``/inform{"x": true}``) back to the bot.
+
+    messageBack shows the button's title in the chat as the user's reply, and
+    sends the payload as the message text and again in the card data.
+    """
+    title = plain(title) or plain(payload)
+    return {
+        "type": "Action.Submit",
+        "title": title,
+        "data": {
+            PAYLOAD_KEY: payload,
+            "msteams": {"type": "messageBack", "displayText": title, "text": payload},
+        },
+    }
+
+
+def open_url_action(title: str, url: str) -> dict[str, Any]:
+    return {"type": "Action.OpenUrl", "title": plain(title), "url": url}
+
+
+def action_rows(actions: Sequence[dict[str, Any]], spacing: str = "Small") -> list[dict[str, Any]]:
+    """ActionSets of at most MAX_ACTIONS_PER_ROW buttons, so none are dropped."""
+    return [
+        {"type": "ActionSet", "actions": list(actions[i:i + MAX_ACTIONS_PER_ROW]), "spacing": spacing}
+        for i in range(0, len(actions), MAX_ACTIONS_PER_ROW)
+    ]
+
+
+def tel_url(phone: Any) -> Optional[str]:
+    """``tel:`` link for a phone number as written in the guidance ("0808 2000 247")."""
+    digits = _PHONE_CHARS.sub("", plain(phone))
+    if not digits or not any(c.isdigit() for c in digits) or "+" in digits[1:]:
+        return None
+    return f"tel:{digits}"
+
+
+def web_url(value: Any) -> Optional[str]:
+    """``value`` when it is a plain http(s) address, else None (no javascript: etc.)."""
+    text = plain(value)
+    return text if _WEB_URL.match(text) else None
+
+
+def mailto_url(value: Any) -> Optional[str]:
+    text = plain(value)
+    return f"mailto:{text}" if _EMAIL.match(text) else None
+
+
+# ---------- card ----------
+
+def adaptive_card(body: list[dict[str, Any]], fallback_text: str = "") -> dict[str, Any]:
+    card: dict[str, Any] = {
+        "type": "AdaptiveCard",
+        "$schema": CARD_SCHEMA,
+        "version": CARD_VERSION,
+        "body": body,
+        # Teams draws cards narrow by default; pathways read better full width.
+        "msteams": {"width": "Full"},
+    }
+    if plain(fallback_text):
+        card["fallbackText"] = plain(fallback_text)
+    return card
+
+
+def attachment(card: Mapping[str, Any]) -> dict[str, Any]:
+    """The Bot Framework attachment that carries ``card``."""
+    return {"contentType": CARD_CONTENT_TYPE, "content": dict(card)}
+
+
+def emergency_block() -> dict[str, Any]:
+    """The 999 line and a call button: on every recommendation, whatever it says."""
+    return {
+        "type": "Container",
+        "style": "attention",
+        "items": [
+            paragraph(text_run(EMERGENCY_LINE, weight="Bolder")),
+            *action_rows([open_url_action("Call 999", "tel:999")]),
+        ],
+    }
+
+
+def question_card(text: str, buttons: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """A question with its quick-reply buttons as Action.Submit (messageBack)."""
+    actions = []
+    for button in buttons:
+        payload = plain(button.get("payload")) or plain(button.get("title"))
+        if payload:
+            actions.append(submit_action(plain(button.get("title")) or payload, payload))
+    body = [paragraph(text_run(text))] if plain(text) else []
+    return adaptive_card(body + action_rows(actions, spacing="Medium"), fallback_text=text)
+
+
+def _contact_lines(contact: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    name = plain(contact.get("name")) or "Contact"
+    details = [f"{word}: {plain(contact[key])}" for key, word in
+               (("phone", "Phone"), ("hours", "Hours"), ("how", "How"), ("form", "Form"),
+                ("url", "Web"), ("email", "Email")) if plain(contact.get(key))]
+    runs = [text_run(name, weight="Bolder")]
+    if details:
+        runs.append(text_run(" \u2014 " + " \u2014 ".join(details)))
+    actions = []
+    phone_link = tel_url(contact.get("phone"))
+    if phone_link:
+        actions.append(open_url_action(f"Call {plain(contact.get('phone'))}", phone_link))
+    for key, title in (("form", "Open the form"), ("url", "Open the website")):
+        link = web_url(contact.get(key))
+        if link:
+            actions.append(open_url_action(title, link))
+    email_link = mailto_url(contact.get("email"))
+    if email_link:
+        actions.append(open_url_action("Email", email_link))
+    return [paragraph(*runs, spacing="Small")], actions
+
+
+def pathway_block(number: int, pathway: Mapping[str, Any]) -> dict[str, Any]:
+    """One recommended pathway: title, urgency in words, what to do, why, how, contacts."""
+    title = plain(pathway.get("title")) or humanise(plain(pathway.get("id")))
+    urgency = plain(pathway.get("urgency_label")) or humanise(plain(pathway.get("urgency")))
+    colour = _URGENCY_COLOUR.get(plain(pathway.get("urgency")), "Default")
+    items: list[dict[str, Any]] = [
+        paragraph(text_run(f"{number}. {title}", weight="Bolder", size="Medium")),
+        paragraph(text_run("Urgency: ", weight="Bolder"),
+                  text_run(urgency or "not given", color=colour, weight="Bolder"), spacing="None"),
+    ]
+    if plain(pathway.get("what_to_do")):
+        items.append(paragraph(text_run(pathway["what_to_do"])))
+    reasons = [plain(r) for r in pathway.get("reasons") or [] if plain(r)]
+    if reasons:
+        items.append(paragraph(text_run("Why", weight="Bolder"), spacing="Small"))
+        items += [paragraph(text_run(f"\u2022 {reason}"), spacing="None") for reason in reasons]
+    for key, heading in (("how_to_refer", "How to refer: "), ("consent", "Consent: "),
+                         ("sharing_without_consent", "Sharing without consent: ")):
+        if plain(pathway.get(key)):
+            items.append(paragraph(text_run(heading, weight="Bolder"), text_run(pathway[key]), spacing="Small"))
+    contacts = [c for c in pathway.get("contacts") or [] if isinstance(c, Mapping)]
+    if contacts:
+        items.append(paragraph(text_run("Contacts", weight="Bolder"), spacing="Small"))
+        actions: list[dict[str, Any]] = []
+        for contact in contacts:
+            lines, contact_actions = _contact_lines(contact)
+            items += lines
+            actions += contact_actions
+        items += action_rows(actions)
+    return {"type": "Container", "separator": True, "spacing": "Medium", "items": items}
+
+
+def _fact_text(value: Any) -> str:
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if value is None:
+        return "not sure"
+    return plain(value)
+
+
+def recommendation_card(recommendation: Mapping[str, Any], fallback_text: str = "") -> dict[str, Any]:
+    """The recommendation (the ``recommendation`` object of the wire message) as a card.
+
+    Pathways keep the order the engine gave (most urgent first). The 999 line
+    is always first, even when nothing matched.
+    """
+    pathways = [p for p in recommendation.get("pathways") or [] if isinstance(p, Mapping)]
+    body: list[dict[str, Any]] = [emergency_block(), label("Recommended next steps", size="Large", weight="Bolder")]
+    if pathways:
+        body.append(label("Most urgent first.", isSubtle=True, spacing="None"))
+        body += [pathway_block(n, p) for n, p in enumerate(pathways, start=1)]
+    else:
+        body.append(paragraph(text_run(NO_PATHWAY_TEXT)))
+    facts = recommendation.get("facts")
+    if isinstance(facts, Mapping) and facts:
+        shown = [paragraph(text_run(f"{humanise(name)}: {_fact_text(value)}"), spacing="None")
+                 for name, value in facts.items()]
+        body.append({"type": "ActionSet", "spacing": "Medium", "actions": [{
+            "type": "Action.ShowCard", "title": f"Answers used ({len(shown)})",
+            "card": {"type": "AdaptiveCard", "version": CARD_VERSION, "body": shown}}]})
+    note = plain(recommendation.get("note"))
+    if note:
+        body.append(paragraph(text_run(note), spacing="Medium"))
+    version = plain(recommendation.get("guidance_version")) or "unknown"
+    area = plain(recommendation.get("area"))
+    body.append(paragraph(text_run(f"Guidance version {version}" + (f", area {area}" if area else ""),
+                                   isSubtle=True, size="Small"), spacing="Small"))
+    return adaptive_card(body, fallback_text=fallback_text or EMERGENCY_LINE)
+
+
+def answer_card(answer: Mapping[str, Any], fallback_text: str = "") -> dict[str, Any]:
+    """A knowledge answer (the ``answer`` object of the wire message): the best
+    passage, its article title, sources and review date; or "I don't know"."""
+    answers = [a for a in answer.get("answers") or [] if isinstance(a, Mapping)]
+    body: list[dict[str, Any]]
+    if answer.get("answered") is False or not answers:
+        body = [paragraph(text_run(DONT_KNOW_TEXT))]
+    else:
+        best = answers[0]
+        body = [paragraph(text_run(plain(best.get("title")) or "Answer", weight="Bolder", size="Medium")),
+                paragraph(text_run(best.get("passage")))]
+        sources = [plain(s) for s in best.get("sources") or [] if plain(s)]
+        if sources:
+            body.append(paragraph(text_run("Sources: ", weight="Bolder"), text_run("; ".join(sources)),
+                                  spacing="Small"))
+        if plain(best.get("last_reviewed")):
+            body.append(paragraph(text_run(f"Last reviewed {plain(best['last_reviewed'])}", isSubtle=True,
+                                           size="Small"), spacing="Small"))
+    body.append(paragraph(text_run(EMERGENCY_LINE, isSubtle=True, size="Small"), spacing="Medium"))
+    return adaptive_card(body, fallback_text=fallback_text or DONT_KNOW_TEXT)
+
+
+def card_for_custom(custom: Mapping[str, Any], fallback_text: str = "") -> Optional[dict[str, Any]]:
+    """The card for one of Signpost's structured messages, or None for any other shape."""
+    recommendation = custom.get("recommendation")
+    if isinstance(recommendation, Mapping):
+        return recommendation_card(recommendation, fallback_text)
+    answer = custom.get("answer")
+    if isinstance(answer, Mapping):
+        return answer_card(answer, fallback_text)
+    return None

@@ -1,0 +1,193 @@
+"""The Microsoft Teams channel for Rasa: ``channels.teams.channel.TeamsInput``.
+
+Teams reaches a bot through the Bot Framework; this is Rasa's Bot Framework
+channel made fit for Signpost:
+
+- requests are authenticated (JWT) unless ``validate_jwt: false`` is set for
+  local development, which logs a warning and only ever replies to this machine;
+- Microsoft's endpoints come from the credentials (defaults are the real ones);
+- nothing blocks the server: HTTP is async and the webhook answers at once,
+  the conversation runs in the background (Teams gives a bot 15 seconds);
+- replies are plain text, question cards with buttons, and recommendation
+  cards (channels/teams/cards.py);
+- Rasa's conversation id is a keyed hash of the Teams ids, never the ids.
+
+credentials.yml::
+
+    channels.teams.channel.TeamsInput:
+      app_id: ${TEAMS_APP_ID}
+      app_password: ${TEAMS_APP_PASSWORD}
+      tenant_id: ${TEAMS_TENANT_ID}      # single-tenant bots (the Azure default)
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Awaitable, Callable, Dict, Mapping, Optional, Text
+
+from rasa.core.channels.botframework import BotFrameworkInput
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from .activities import ActivityError, Inbound, card_activity, read_message, reply_url, sender_key, text_activity
+from .auth import OPENID_METADATA_URL, TENANT_TOKEN_URL, TOKEN_URL, AuthError, RequestAuthenticator, TokenClient
+from .cards import card_for_custom, question_card
+from .connector import ConnectorClient
+
+log = logging.getLogger(__name__)
+
+ONLY_TEXT = ("Sorry, I can only read typed messages. Please type your question or use the buttons. "
+             "If anyone is in danger right now, call 999.")
+SOMETHING_WENT_WRONG = ("Sorry, something went wrong on my side and I couldn't answer that. "
+                        "If anyone is in danger right now, call 999. Otherwise please try again, "
+                        "or talk to your safeguarding lead.")
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
+
+
+class TeamsOutput(OutputChannel):
+    """Sends Signpost's messages into the Teams conversation a message came from."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "teams"
+
+    def __init__(self, inbound: Inbound, connector: ConnectorClient) -> None:
+        self.inbound = inbound
+        self.connector = connector
+
+    async def _post(self, activity: Dict[Text, Any]) -> None:
+        await self.connector.post(reply_url(self.inbound), activity)
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        message = dict(message)
+        custom = message.pop("custom", None)
+        card = card_for_custom(custom, message.get("text") or "") if isinstance(custom, Mapping) else None
+        has_buttons = bool(message.get("buttons") or message.get("quick_replies"))
+        if card is not None and "recommendation" in custom and not has_buttons:
+            # The card holds everything the text says; the text is its fallbackText.
+            message.pop("text", None)
+        elif card is not None and "answer" in custom and message.get("text"):
+            # A knowledge answer's text already has the passage, source and date.
+            card = None
+        await super().send_response(recipient_id, message)
+        if card is not None:
+            summary = "Recommended next steps" if "recommendation" in custom else "Answer"
+            await self._post(card_activity(self.inbound, card, summary))
+        elif custom is not None and not (isinstance(custom, Mapping) and "answer" in custom):
+            log.info("Teams: a custom message of an unknown shape was not sent (keys: %s)",
+                     sorted(custom) if isinstance(custom, Mapping) else type(custom).__name__)
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        if text.strip():
+            await self._post(text_activity(self.inbound, text.strip()))
+
+    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: list, **kwargs: Any) -> None:
+        await self._post(card_activity(self.inbound, question_card(text, buttons), summary=text))
+
+
+def _flag(credentials: Mapping[str, Any], key: str, default: bool) -> bool:
+    value = credentials.get(key)
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise ValueError(f"Teams channel: '{key}' must be true or false, not {value!r}")
+
+
+class TeamsInput(BotFrameworkInput):
+    """Receives Teams messages at /webhooks/teams/webhook."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "teams"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        if not credentials:
+            cls.raise_missing_credentials_exception()
+        tenant = str(credentials.get("tenant_id") or "").strip()
+        return cls(
+            app_id=str(credentials.get("app_id") or "").strip(),
+            app_password=str(credentials.get("app_password") or ""),
+            token_url=str(credentials.get("token_url") or "").strip()
+            or (TENANT_TOKEN_URL.format(tenant=tenant) if tenant else TOKEN_URL),
+            openid_metadata_url=str(credentials.get("openid_metadata_url") or "").strip() or OPENID_METADATA_URL,
+            validate_jwt=_flag(credentials, "validate_jwt", default=True),
+        )
+
+    def __init__(self, app_id: Text, app_password: Text, *, token_url: Text = TOKEN_URL,
+                 openid_metadata_url: Text = OPENID_METADATA_URL, validate_jwt: bool = True) -> None:
+        # BotFrameworkInput.__init__ is not called: it fetches Microsoft's keys
+        # synchronously at start-up, so the server would not start while they
+        # are unreachable. Keys are fetched on the first request instead.
+        self.app_id = app_id
+        self.app_password = app_password
+        self.validate_jwt = validate_jwt
+        if validate_jwt and not app_id:
+            raise ValueError("Teams channel: 'app_id' is needed to check that requests come from Microsoft. "
+                             "For local development only, set 'validate_jwt: false'.")
+        if not validate_jwt:
+            log.warning("Teams channel: request authentication is OFF (validate_jwt: false). Use this only "
+                        "for local development: anyone who can reach the webhook can talk to the bot, and "
+                        "replies only go to a serviceUrl on this machine.")
+        self.authenticator = RequestAuthenticator(app_id, openid_metadata_url)
+        self.connector = ConnectorClient(TokenClient(app_id, app_password, token_url))
+
+    async def _converse(self, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                        message: UserMessage) -> None:
+        try:
+            await on_new_message(message)
+        except Exception as exc:  # noqa: BLE001 - the person asking must still get a safe next step
+            log.error("Teams: handling a message failed: %s", type(exc).__name__)
+            await message.output_channel.send_text_message(message.sender_id, SOMETHING_WENT_WRONG)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        teams_webhook = Blueprint("teams_webhook", __name__)
+
+        @teams_webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @teams_webhook.route("/webhook", methods=["POST"])
+        async def webhook(request: Request) -> HTTPResponse:
+            try:
+                activity = request.json
+            except Exception:  # noqa: BLE001 - sanic raises its own error types for bad bodies
+                activity = None
+            if not isinstance(activity, dict):
+                return response.text("Expected a Bot Framework activity (a JSON object).", status=400)
+            if self.validate_jwt:
+                try:
+                    await self.authenticator.check(request.headers.get("Authorization"),
+                                                   str(activity.get("channelId") or ""),
+                                                   str(activity.get("serviceUrl") or ""))
+                except AuthError as exc:
+                    log.warning("Teams: refused a request: %s", exc)
+                    return response.text("Could not verify that this request comes from the Bot Framework.",
+                                         status=401)
+            if activity.get("type") != "message":
+                # conversationUpdate, typing, reactions...: nothing to answer.
+                return response.json({}, status=200)
+            try:
+                inbound = read_message(activity, loopback_only=not self.validate_jwt)
+            except ActivityError as exc:
+                return response.text(f"Not a message Signpost can answer: {exc}.", status=400)
+            output = TeamsOutput(inbound, self.connector)
+            key = sender_key(inbound, self.app_password or self.app_id)
+            if not inbound.text:
+                request.app.add_task(output.send_text_message(key, ONLY_TEXT))
+                return response.json({}, status=200)
+            message = UserMessage(text=inbound.text, output_channel=output, sender_id=key,
+                                  input_channel=self.name(), metadata=self.get_metadata(request))
+            # Answer the connector now; the conversation may take longer than Teams waits.
+            request.app.add_task(self._converse(on_new_message, message))
+            return response.json({}, status=200)
+
+        return teams_webhook
