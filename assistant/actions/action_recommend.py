@@ -8,6 +8,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.state import guidance, known_facts, safe_next_step
+from assistant.actions.turn import usable_facts
 from assistant.guidance import decide, referral_summary, render_text
 
 
@@ -25,7 +26,7 @@ class ActionRecommend(Action):
 
     def _run(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         g = guidance()
-        facts = {k: v for k, v in known_facts(tracker).items() if k in g.facts}
+        facts = usable_facts(g, known_facts(tracker))
         rec = decide(g, facts)
         # The widget draws json_message as a card; text is for channels that cannot.
         dispatcher.utter_message(text=render_text(rec), json_message=rec.to_json())

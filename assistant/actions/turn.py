@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 from assistant.extraction import answer_when_asked, extract_facts, load_phrasings
 from assistant.extraction.numbers import first_number
-from assistant.guidance import FactSpec, Guidance, next_questions, parse_fact_value
+from assistant.guidance import FactSpec, Guidance, check_facts, next_questions, parse_fact_value
 
 # Intents handled by their own rule even in the middle of the form: the form
 # rejects the turn so the rule runs, then the form resumes.
@@ -51,6 +51,21 @@ class Turn:
     messages: list[Message]
     next_fact: str | None
     danger_now: bool = False     # this turn newly says someone is in danger now
+
+
+def usable_facts(g: Guidance, facts: Mapping[str, Any]) -> dict[str, Any]:
+    """The stored facts the current guidance still understands.
+
+    An author may remove a fact or change its type while a conversation is
+    open; such a value is dropped (and so asked again) rather than crashing.
+    """
+    usable = {}
+    for fact, value in facts.items():
+        try:
+            usable.update(check_facts(g, {fact: value}))
+        except ValueError:
+            continue
+    return usable
 
 
 def payload_facts(text: str) -> dict[str, Any] | None:

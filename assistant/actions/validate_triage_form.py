@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from assistant.actions.state import (asked_facts, guidance, known_facts, rejected_since_last_user_message,
                                      safe_next_step, send, state_events)
 from assistant.actions.turn import (INTERRUPTING_INTENTS, OPENING_NOTE, Message, ask, danger_message,
-                                    is_plain_answer, payload_facts, take_turn)
+                                    is_plain_answer, payload_facts, take_turn, usable_facts)
 
 FORM = "triage_form"
 
@@ -45,7 +45,7 @@ class ValidateTriageForm(Action):
     def _run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
              domain: dict[str, Any]) -> list[EventType]:
         g = guidance()
-        facts, asked = known_facts(tracker), asked_facts(tracker)
+        facts, asked = usable_facts(g, known_facts(tracker)), asked_facts(tracker)
         latest = tracker.latest_message or {}
         intent = (latest.get("intent") or {}).get("name") or ""
         text = latest.get("text") or ""

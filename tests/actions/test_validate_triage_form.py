@@ -164,3 +164,11 @@ def test_the_opening_note_is_said_only_once():
     events = [{"event": "action", "name": "utter_intro"}, {"event": "user", "text": "x", "parse_data": {}}]
     messages, _ = run_action(ACTION, make_tracker("pt says her bf hit her", events=events))
     assert not any("not an emergency service" in t for t in texts(messages))
+
+
+def test_facts_the_guidance_no_longer_knows_are_dropped_not_fatal():
+    tracker = make_tracker('/inform{"immediate_danger": false}', intent="inform",
+                           slots={"facts": {"retired_fact": True, "dash_score": "lots"}, "asked_facts": [],
+                                  "requested_slot": "immediate_danger"})
+    _, events = run_action(ACTION, tracker)
+    assert slot_values(events)["facts"] == {"immediate_danger": False}
