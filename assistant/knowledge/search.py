@@ -19,6 +19,7 @@ from assistant import KNOWLEDGE_DIR, PROJECT_ROOT
 from assistant.knowledge.articles import Article, ArticleError, Passage, load_articles
 from assistant.knowledge.cache import EmbeddingCache
 from assistant.knowledge.embedding import Embedder, MiniLMEmbedder
+from assistant.knowledge.glossary import Glossary, load_glossary
 from assistant.knowledge.lexical import BM25Index
 from assistant.knowledge.results import Answer, AskResult
 from assistant.knowledge.scope import load_out_of_scope
@@ -57,6 +58,10 @@ class SearchSettings:
     # the tune split that still refuses every out-of-scope question there.
     lexical_only: bool = False
     lexical_threshold: float = 0.9
+    # Add the meanings of glossary words (knowledge/glossary.yaml) to the
+    # question the model sees, and to the one BM25 sees.
+    expand_semantic: bool = True
+    expand_lexical: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,12 +79,16 @@ def embedding_units(article: Article) -> list[tuple[int | None, str]]:
     """What gets embedded for one article, each with the passage it belongs to.
 
     A small sentence model matches a short question best against short text,
-    so besides whole passages it sees the title, the summary and each
-    heading. (Single sentences were tried and matched off-topic questions
+    so besides whole passages it sees the title, the summary, the title with
+    the tags, and each heading. (Single sentences were tried and matched off-topic questions
     too readily.) ``None`` marks article-wide units (title, summary),
     which count towards every passage of the article.
     """
     units: list[tuple[int | None, str]] = [(None, article.title), (None, article.summary)]
+    if article.tags:
+        # The tags are the words people use for the subject ("DVDS", "right
+        # to know"); beside the title they read like a short question.
+        units.append((None, f"{article.title}: {', '.join(article.tags)}"))
     for index, passage in enumerate(article.passages):
         context = f"{article.title}. {passage.heading}" if passage.heading else article.title
         units.append((index, f"{context}. {passage.index_text}"))
@@ -103,7 +112,9 @@ class KnowledgeBase:
         problems: list[ArticleError],
         topics: list[str] | None = None,
         topic_vectors: np.ndarray | None = None,
+        glossary: Glossary | None = None,
     ) -> None:
+        self.glossary = glossary or Glossary()
         self.articles = {a.id: a for a in articles}
         self.out_of_scope_topics = list(topics or [])
         self._topic_vectors = topic_vectors
@@ -179,6 +190,12 @@ class KnowledgeBase:
             log.warning("out-of-scope topics skipped: %s", exc)
             problems = [*problems, exc]
             topics = []
+        try:
+            glossary = load_glossary(Path(directory))
+        except ArticleError as exc:  # a broken glossary must not stop the answers
+            log.warning("glossary skipped: %s", exc)
+            problems = [*problems, exc]
+            glossary = Glossary()
         embedder = embedder or MiniLMEmbedder()
         cache = EmbeddingCache(
             Path(cache_dir) if cache_dir is not None else DEFAULT_CACHE_DIR,
@@ -186,7 +203,9 @@ class KnowledgeBase:
             scope=str(Path(directory).resolve()),
         )
         vectors = cache.embed([text for _, _, text in units] + topics, embedder)
-        return cls(articles, units, vectors[: len(units)], embedder, settings, problems, topics, vectors[len(units):])
+        return cls(
+            articles, units, vectors[: len(units)], embedder, settings, problems, topics, vectors[len(units):], glossary
+        )
 
     def score_passages(self, question: str) -> list[Scored]:
         return self._score(question)[0]
@@ -196,11 +215,13 @@ class KnowledgeBase:
         s = self.settings
         nearest_topic: tuple[float, str | None] = (-1.0, None)
         cap = 1.0 if s.lexical_only else s.lexical_cap
-        lexical = np.asarray(self._bm25.coverage(question, cap), dtype=np.float32)
+        expanded = self.glossary.expand(question)
+        lexical_query = expanded if s.expand_lexical else question
+        lexical = np.asarray(self._bm25.coverage(lexical_query, cap), dtype=np.float32)
         if s.lexical_only or self._embedder is None:
             combined, semantic, own = lexical, np.zeros_like(lexical), lexical
         else:
-            query = self._embedder.encode([question])[0]
+            query = self._embedder.encode([expanded if s.expand_semantic else question])[0]
             similarity = self._vectors @ query
             if self.out_of_scope_topics and self._topic_vectors is not None:
                 topic_similarity = self._topic_vectors @ query
@@ -215,7 +236,7 @@ class KnowledgeBase:
             )
             combined = s.semantic_weight * semantic + (1 - s.semantic_weight) * lexical
             own_semantic = np.array([similarity[rows].max(initial=-1.0) for rows in self._body_rows], dtype=np.float32)
-            body_lexical = np.asarray(self._body_bm25.coverage(question, s.lexical_cap), dtype=np.float32)
+            body_lexical = np.asarray(self._body_bm25.coverage(lexical_query, s.lexical_cap), dtype=np.float32)
             own = s.semantic_weight * own_semantic + (1 - s.semantic_weight) * (lexical + body_lexical) / 2
         scored = [
             Scored(p, float(c), float(se), float(le), float(o))

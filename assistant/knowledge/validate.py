@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.knowledge.articles import ArticleError, article_paths, parse_article
+from assistant.knowledge.glossary import load_glossary
 from assistant.knowledge.render import PATHWAY_NAMES
 from assistant.knowledge.scope import load_out_of_scope
 
@@ -82,8 +83,9 @@ def validate_knowledge(
             elif Path(target).name not in known_files:
                 add("error", f"link to '{target}', which is not an article here",
                     "fix the file name or remove the link", line)
-    try:
-        load_out_of_scope(directory)
-    except ArticleError as exc:
-        problems.append(Problem(str(exc.path), exc.line, "error", exc.message))
+    for load_list in (load_out_of_scope, load_glossary):
+        try:
+            load_list(directory)
+        except ArticleError as exc:
+            problems.append(Problem(str(exc.path), exc.line, "error", exc.message))
     return sorted(problems, key=lambda p: (p.severity != "error", p.file, p.line))
