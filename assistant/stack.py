@@ -159,12 +159,16 @@ def start_stack(
     log_dir: Path | None = None,
     with_web: bool = True,
     timeout: float = 240.0,
+    endpoints: Path | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> Stack:
     """Trains if stale, starts every part and waits until each answers.
 
     ``log_dir`` sends each part's output to a file (tests); otherwise it goes
     to this terminal (``make run``). The Rasa server listens on ``interface``
     only (loopback by default: its HTTP API can read conversations).
+    ``endpoints`` picks another endpoints file (e.g. deploy/endpoints.server.yml
+    for PostgreSQL and Redis), whose settings come in ``extra_env``.
     """
     model = train_if_stale(quiet=log_dir is not None)
     tracker_db = tracker_db or PROJECT_ROOT / ".rasa" / "tracker.db"
@@ -176,14 +180,16 @@ def start_stack(
             "SIGNPOST_ACTIONS_URL": f"http://localhost:{actions_port}/webhook",
             "SIGNPOST_TRACKER_DB": str(tracker_db),
             "PYTHONPATH": str(PROJECT_ROOT),
+            **(extra_env or {}),
         }
     )
+    endpoints = endpoints or PROJECT_ROOT / "endpoints.yml"
     commands = {
         "actions": [sys.executable, "-m", "rasa_sdk", "--actions", "assistant.actions",
                     "--port", str(actions_port)],
         "rasa": [sys.executable, "-m", "rasa", "run", "--enable-api", "--cors", cors,
                  "--model", str(model), "--port", str(rasa_port), "--interface", interface,
-                 "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+                 "--endpoints", str(endpoints), "--credentials", "credentials.yml"],
     }
     if web_port:
         commands["web"] = [sys.executable, "-m", "channels.web.serve", "--port", str(web_port),
