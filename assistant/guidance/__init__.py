@@ -4,8 +4,10 @@ Pure Python (no Rasa): the Rasa actions and the `signpost` command are thin
 callers of these functions.
 """
 from .engine import check_facts, coerce_facts, decide, next_questions, parse_fact_value
+from .groups import group_answer, next_steps
 from .loader import load_guidance, validate
-from .model import FactSpec, Guidance, Option, PathwayRec, PathwaySpec, Recommendation, Rule, Urgency
+from .model import (FactSpec, Guidance, Option, PathwayRec, PathwaySpec, QuestionGroup, Recommendation, Rule,
+                    Urgency)
 from .problems import GuidanceError, Problem
 from .render import referral_summary, render_text
 from .store import GuidanceStore
@@ -14,5 +16,5 @@ __all__ = [
     "load_guidance", "validate", "GuidanceError", "Problem", "Guidance", "FactSpec", "Option",
     "PathwaySpec", "PathwayRec", "Rule", "Urgency", "decide", "next_questions", "check_facts",
     "coerce_facts", "parse_fact_value", "Recommendation", "render_text", "referral_summary",
-    "GuidanceStore",
+    "GuidanceStore", "QuestionGroup", "next_steps", "group_answer",
 ]

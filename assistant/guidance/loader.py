@@ -21,6 +21,7 @@ from assistant import PATHWAYS_DIR
 
 from . import checks
 from .conditions import ConditionCompiler
+from .groups import load_groups
 from .model import FactSpec, Guidance, Option, PathwaySpec, Rule, Urgency
 from .problems import Collector, GuidanceError, Problem
 from .vocabulary import DISCLOSURE_SOURCES, FACT_TYPES, PATHWAY_IDS
@@ -441,6 +442,9 @@ def _check_wording(out: Collector, src: _Source, avoid: list[str], guidance: Gui
         scan(src.root / "rules.yaml", rule.line, rule.reason, f"the reason of rule `{rule.id}`")
     for spec in guidance.facts.values():
         scan(src.root / "facts.yaml", spec.line, spec.question, f"the question for `{spec.id}`")
+    for group in guidance.groups.values():
+        scan(src.root / "facts.yaml", group.line, " ".join([group.question, *group.items.values()]),
+             f"the question for group `{group.id}`")
     for p in guidance.pathways.values():
         scan(src.root / "catalogue.yaml", p.line, p.what_to_do, f"what to do for `{p.id}`")
 
@@ -526,6 +530,8 @@ def validate(path: Path = PATHWAYS_DIR, *, today: Optional[_dt.date] = None) -> 
         else:
             settings.update(area_settings)
         facts = _facts(src, settings)
+        groups = load_groups(out, root / "facts.yaml", src.docs.get("facts.yaml"), facts,
+                             lambda text, settings=settings: _format(text, settings))
         pathways = _pathways(src, area_file, area_doc, today, max_age)
         for fid in fallback:
             if fid not in pathways:
@@ -537,7 +543,7 @@ def validate(path: Path = PATHWAYS_DIR, *, today: Optional[_dt.date] = None) -> 
         guidance = Guidance(
             version=f"{version}+{digest}", area=area_id, settings=settings, facts=facts,
             urgencies=urgencies, pathways=pathways, rules=rules, closing_note=str(closing),
-            candidates=_candidates(facts, compiler.thresholds),
+            candidates=_candidates(facts, compiler.thresholds), groups=groups,
             source_files=tuple(str(f) for f in files))
         guidances[area_id] = guidance
         per_area_rules[area_id] = (guidance, compiler)

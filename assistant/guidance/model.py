@@ -31,6 +31,26 @@ class FactSpec:
 
 
 @dataclass(frozen=True)
+class QuestionGroup:
+    """Yes/no facts asked together ("Have any of these happened?") to shorten the triage.
+
+    ``items`` maps each fact to the short plain-words line listed in the question.
+    """
+    id: str
+    question: str
+    why: str
+    items: dict[str, str]
+    yes_label: str = "Yes, one or more"
+    none_label: str = "None of these"
+    unsure_label: str = "Not sure"
+    line: int = 0
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        return tuple(self.items)
+
+
+@dataclass(frozen=True)
 class Urgency:
     id: str
     rank: int  # 0 = most urgent
@@ -82,6 +102,8 @@ class Guidance:
     # values worth trying for each fact when asking "could this answer change anything?"
     candidates: dict[str, tuple[FactValue, ...]] = field(default_factory=dict)
     warnings: list = field(default_factory=list)
+    # question groups (facts.yaml `groups:`), in file order; group ids never clash with fact ids
+    groups: dict[str, QuestionGroup] = field(default_factory=dict)
     source_files: tuple[str, ...] = ()
 
 
