@@ -15,6 +15,7 @@ labels, and even those pass through ``escape_markdown``.
 """
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
@@ -24,6 +25,9 @@ CARD_VERSION = "1.4"
 # Hosts differ in how many buttons they draw in one row (HostConfig maxActions
 # defaults to 5); more than that are silently dropped, so rows are split.
 MAX_ACTIONS_PER_ROW = 5
+# Teams refuses bot messages over about 28 KB; a long recommendation is split
+# into several cards below this size rather than being refused whole.
+MAX_CARD_BYTES = 24_000
 
 EMERGENCY_LINE = (
     "If anyone is in danger right now, call 999. If speaking would put someone at risk, "
@@ -74,7 +78,8 @@ def humanise(identifier: str) -> str:
 
 
 def text_run(text: Any, **style: Any) -> dict[str, Any]:
-    return {"type": "TextRun", "text": plain(text), **style}
+    # Not stripped: runs are joined as written ("Urgency: " + "Now").
+    return {"type": "TextRun", "text": _CONTROL_CHARS.sub("", "" if text is None else str(text)), **style}
 
 
 def paragraph(*runs: dict[str, Any], spacing: Optional[str] = None) -> dict[str, Any]:
@@ -248,47 +253,87 @@ def _fact_text(value: Any) -> str:
     return plain(value)
 
 
-def recommendation_card(recommendation: Mapping[str, Any], fallback_text: str = "") -> dict[str, Any]:
-    """The recommendation (the ``recommendation`` object of the wire message) as a card.
+def _summary(pathways: Sequence[Mapping[str, Any]], first_number: int) -> str:
+    steps = "; ".join(
+        f"{n}. {plain(p.get('title')) or humanise(plain(p.get('id')))} "
+        f"({plain(p.get('urgency_label')) or humanise(plain(p.get('urgency')))})"
+        for n, p in enumerate(pathways, start=first_number))
+    return f"Recommended next steps, most urgent first: {steps}. {EMERGENCY_LINE}" if steps else EMERGENCY_LINE
 
-    Pathways keep the order the engine gave (most urgent first). The 999 line
-    is always first, even when nothing matched.
+
+def _size(element: Any) -> int:
+    return len(json.dumps(element).encode())  # as sent: non-ASCII escaped
+
+
+def recommendation_cards(recommendation: Mapping[str, Any], max_bytes: int = MAX_CARD_BYTES) -> list[dict[str, Any]]:
+    """The recommendation (the ``recommendation`` object of the wire message) as
+    one card, or as several when one would pass Teams' message size limit.
+
+    Pathways keep the order the engine gave (most urgent first) and are never
+    cut. The 999 line heads every card, even when nothing matched; the answers
+    used, the closing note and the guidance version end the last one.
     """
     pathways = [p for p in recommendation.get("pathways") or [] if isinstance(p, Mapping)]
-    body: list[dict[str, Any]] = [emergency_block(), label("Recommended next steps", size="Large", weight="Bolder")]
-    if pathways:
-        body.append(label("Most urgent first.", isSubtle=True, spacing="None"))
-        body += [pathway_block(n, p) for n, p in enumerate(pathways, start=1)]
-    else:
-        body.append(paragraph(text_run(NO_PATHWAY_TEXT)))
+    blocks = [pathway_block(n, p) for n, p in enumerate(pathways, start=1)]
+    ending: list[dict[str, Any]] = []
     facts = recommendation.get("facts")
     if isinstance(facts, Mapping) and facts:
         shown = [paragraph(text_run(f"{humanise(name)}: {_fact_text(value)}"), spacing="None")
                  for name, value in facts.items()]
-        body.append({"type": "ActionSet", "spacing": "Medium", "actions": [{
+        ending.append({"type": "ActionSet", "spacing": "Medium", "actions": [{
             "type": "Action.ShowCard", "title": f"Answers used ({len(shown)})",
             "card": {"type": "AdaptiveCard", "version": CARD_VERSION, "body": shown}}]})
     note = plain(recommendation.get("note"))
     if note:
-        body.append(paragraph(text_run(note), spacing="Medium"))
+        ending.append(paragraph(text_run(note), spacing="Medium"))
     version = plain(recommendation.get("guidance_version")) or "unknown"
     area = plain(recommendation.get("area"))
-    body.append(paragraph(text_run(f"Guidance version {version}" + (f", area {area}" if area else ""),
-                                   isSubtle=True, size="Small"), spacing="Small"))
-    return adaptive_card(body, fallback_text=fallback_text or EMERGENCY_LINE)
+    ending.append(paragraph(text_run(f"Guidance version {version}" + (f", area {area}" if area else ""),
+                                     isSubtle=True, size="Small"), spacing="Small"))
+
+    def head(first: bool) -> list[dict[str, Any]]:
+        if first:
+            intro = [label("Most urgent first.", isSubtle=True, spacing="None")] if blocks \
+                else [paragraph(text_run(NO_PATHWAY_TEXT))]
+            return [emergency_block(), label("Recommended next steps", size="Large", weight="Bolder"), *intro]
+        return [emergency_block(), label("Recommended next steps (continued)", size="Large", weight="Bolder")]
+
+    # Greedy packing: the fallback summary is counted with a margin per pathway.
+    pages: list[list[int]] = [[]]
+    used = _size(adaptive_card(head(True))) + _size(ending)
+    for index, block in enumerate(blocks):
+        cost = _size(block) + 400
+        if pages[-1] and used + cost > max_bytes:
+            pages.append([])
+            used = _size(adaptive_card(head(False))) + _size(ending)
+        pages[-1].append(index)
+        used += cost
+    cards = []
+    for number, page in enumerate(pages):
+        body = head(number == 0) + [blocks[i] for i in page]
+        if number == len(pages) - 1:
+            body += ending
+        cards.append(adaptive_card(body, fallback_text=_summary([pathways[i] for i in page], page[0] + 1 if page else 1)))
+    return cards
 
 
-def answer_card(answer: Mapping[str, Any], fallback_text: str = "") -> dict[str, Any]:
+def recommendation_card(recommendation: Mapping[str, Any]) -> dict[str, Any]:
+    """The recommendation as a single card, whatever its size (see recommendation_cards)."""
+    return recommendation_cards(recommendation, max_bytes=1 << 62)[0]
+
+
+def answer_card(answer: Mapping[str, Any]) -> dict[str, Any]:
     """A knowledge answer (the ``answer`` object of the wire message): the best
     passage, its article title, sources and review date; or "I don't know"."""
     answers = [a for a in answer.get("answers") or [] if isinstance(a, Mapping)]
-    body: list[dict[str, Any]]
     if answer.get("answered") is False or not answers:
         body = [paragraph(text_run(DONT_KNOW_TEXT))]
+        fallback = DONT_KNOW_TEXT
     else:
         best = answers[0]
+        fallback = plain(best.get("passage"))
         body = [paragraph(text_run(plain(best.get("title")) or "Answer", weight="Bolder", size="Medium")),
-                paragraph(text_run(best.get("passage")))]
+                paragraph(text_run(fallback))]
         sources = [plain(s) for s in best.get("sources") or [] if plain(s)]
         if sources:
             body.append(paragraph(text_run("Sources: ", weight="Bolder"), text_run("; ".join(sources)),
@@ -297,15 +342,15 @@ def answer_card(answer: Mapping[str, Any], fallback_text: str = "") -> dict[str,
             body.append(paragraph(text_run(f"Last reviewed {plain(best['last_reviewed'])}", isSubtle=True,
                                            size="Small"), spacing="Small"))
     body.append(paragraph(text_run(EMERGENCY_LINE, isSubtle=True, size="Small"), spacing="Medium"))
-    return adaptive_card(body, fallback_text=fallback_text or DONT_KNOW_TEXT)
+    return adaptive_card(body, fallback_text=fallback)
 
 
-def card_for_custom(custom: Mapping[str, Any], fallback_text: str = "") -> Optional[dict[str, Any]]:
-    """The card for one of Signpost's structured messages, or None for any other shape."""
+def cards_for_custom(custom: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The cards for one of Signpost's structured messages; [] for any other shape."""
     recommendation = custom.get("recommendation")
     if isinstance(recommendation, Mapping):
-        return recommendation_card(recommendation, fallback_text)
+        return recommendation_cards(recommendation)
     answer = custom.get("answer")
     if isinstance(answer, Mapping):
-        return answer_card(answer, fallback_text)
-    return None
+        return [answer_card(answer)]
+    return []

@@ -32,7 +32,7 @@ from sanic.response import HTTPResponse
 
 from .activities import ActivityError, Inbound, card_activity, read_message, reply_url, sender_key, text_activity
 from .auth import OPENID_METADATA_URL, TENANT_TOKEN_URL, TOKEN_URL, AuthError, RequestAuthenticator, TokenClient
-from .cards import card_for_custom, question_card
+from .cards import cards_for_custom, question_card
 from .connector import ConnectorClient
 
 log = logging.getLogger(__name__)
@@ -63,19 +63,20 @@ class TeamsOutput(OutputChannel):
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         message = dict(message)
         custom = message.pop("custom", None)
-        card = card_for_custom(custom, message.get("text") or "") if isinstance(custom, Mapping) else None
+        cards = cards_for_custom(custom) if isinstance(custom, Mapping) else []
         has_buttons = bool(message.get("buttons") or message.get("quick_replies"))
-        if card is not None and "recommendation" in custom and not has_buttons:
-            # The card holds everything the text says; the text is its fallbackText.
+        if cards and "recommendation" in custom and not has_buttons:
+            # The cards hold everything the readable text says (it is for
+            # channels that cannot draw a card), so it is not sent twice.
             message.pop("text", None)
-        elif card is not None and "answer" in custom and message.get("text"):
+        elif cards and "answer" in custom and message.get("text"):
             # A knowledge answer's text already has the passage, source and date.
-            card = None
+            cards = []
         await super().send_response(recipient_id, message)
-        if card is not None:
-            summary = "Recommended next steps" if "recommendation" in custom else "Answer"
+        summary = "Recommended next steps" if isinstance(custom, Mapping) and "recommendation" in custom else "Answer"
+        for card in cards:
             await self._post(card_activity(self.inbound, card, summary))
-        elif custom is not None and not (isinstance(custom, Mapping) and "answer" in custom):
+        if custom is not None and not cards and not (isinstance(custom, Mapping) and "answer" in custom):
             log.info("Teams: a custom message of an unknown shape was not sent (keys: %s)",
                      sorted(custom) if isinstance(custom, Mapping) else type(custom).__name__)
 
