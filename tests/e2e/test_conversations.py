@@ -9,8 +9,10 @@ import uuid
 
 import pytest
 
-from support.conversation import Conversation, answer_until_recommendation, asked_fact, say, triage
+from support.conversation import Conversation
 from support.scenarios import NO_DANGER, SCENARIOS as CASES
+
+from .answering import answer_until_recommendation, asked_step as asked_fact, say, triage
 
 pytestmark = pytest.mark.e2e
 
@@ -119,7 +121,8 @@ def test_show_advice_now_gives_the_recommendation_early(rasa_stack):
 
 def test_a_whole_triage_by_typing_only(rasa_stack):
     """No buttons at all: every question answered in words, with typos."""
-    words = {"immediate_danger": "nope", "disclosure_source": "her mum", "strangulation": "yess",
+    words = {"immediate_danger": "nope", "disclosure_source": "her mum", "red_flags": "yes",
+             "children_and_young_people": "yes", "strangulation": "yess",
              "children_in_household": "yes 2 kids", "dash_score": "not done", "incidents_last_12_months": "two"}
     conv = Conversation(sender())
     replies = say(rasa_stack.send, conv, "receptionist here, worried about a lady, her OH hits her")
@@ -137,3 +140,12 @@ def test_a_whole_triage_by_typing_only(rasa_stack):
         assert facts["disclosure_source"] == "third_party"
     if "children_in_household" in conv.asked:
         assert "childrens_social_care" in conv.pathway_ids
+
+
+def test_question_groups_keep_a_not_sure_triage_short(rasa_stack):
+    """Every question answered "Not sure": the red flags and other groups are asked once each."""
+    conv = triage(rasa_stack.send, sender(), "a patient told me her partner has been hurting her", NO_DANGER)
+    assert conv.asked[0] == "immediate_danger"
+    assert "red_flags" in conv.asked and "strangulation" not in conv.asked
+    assert len(conv.asked) <= 16, conv.asked
+    assert conv.recommendation["facts"]["strangulation"] is None      # asked, not known: never taken as "no"

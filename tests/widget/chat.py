@@ -46,6 +46,9 @@ class Scenario:
     free_text_answer: str = "not sure"
 
     def choose(self, payloads: list[str]) -> int:
+        group = self._choose_in_group(payloads)
+        if group is not None:
+            return group
         parsed = [inform_value(p) for p in payloads]
         for wanted in (lambda f, v: f in self.facts and v == self.facts[f] and type(v) is type(self.facts[f]),
                        lambda f, v: f not in self.facts and v is False,
@@ -54,6 +57,29 @@ class Scenario:
                 if fact is not None and wanted(fact, value):
                     return index
         return 0
+
+    def _choose_in_group(self, payloads: list[str]) -> Optional[int]:
+        """A group question ("Has any of these happened?"): "Yes, one or more" when any
+        listed fact is yes, "None of these" when all are no, else "Not sure"."""
+        bodies: list[Any] = []
+        for payload in payloads:
+            match = INFORM.match(payload or "")
+            try:
+                bodies.append(json.loads(match.group(1)) if match else None)
+            except ValueError:
+                bodies.append(None)
+        none_of_these = next((i for i, b in enumerate(bodies) if isinstance(b, dict) and len(b) > 1
+                              and all(v is False for v in b.values())), None)
+        if none_of_these is None:
+            return None
+        listed = list(bodies[none_of_these])
+        if any(self.facts.get(f) is True for f in listed):
+            return next(i for i, b in enumerate(bodies) if isinstance(b, dict) and len(b) == 1
+                        and next(iter(b.values())) is True)
+        if all(self.facts.get(f, False) is False for f in listed):
+            return none_of_these
+        return next(i for i, b in enumerate(bodies) if isinstance(b, dict) and len(b) > 1
+                    and all(v is None for v in b.values()))
 
 
 class ChatPage:

@@ -1,0 +1,88 @@
+"""Answers question groups the way a professional would, over REST.
+
+tests/support/conversation.py answers one fact per question; a group question
+("Has any of these happened?") lists several facts. Its step id is the group's
+(the "Yes, one or more" payload names it), its facts are those the
+"None of these" payload sets. The answer given follows the scenario's answers:
+"Yes, one or more" when any listed fact is yes (or is to be typed, so it is then
+asked on its own), "None of these" when every listed fact is no, else "Not sure".
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from support.conversation import Conversation, Send
+
+_INFORM = re.compile(r"^/inform(\{.*\})$")
+
+
+def _payloads(replies: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    """(title, payload facts) of the /inform buttons of the last question in ``replies``."""
+    for reply in reversed(replies):
+        found = [(b.get("title", ""), json.loads(m.group(1))) for b in reply.get("buttons") or []
+                 if (m := _INFORM.match(b.get("payload", "")))]
+        if found:
+            return found
+    return []
+
+
+def asked_step(replies: list[dict[str, Any]]) -> str | None:
+    """The fact or group id the last question in ``replies`` asks about."""
+    buttons = _payloads(replies)
+    return next(iter(buttons[0][1])) if buttons else None
+
+
+def group_facts(replies: list[dict[str, Any]]) -> list[str]:
+    """The facts a group question lists (empty for a single-fact question)."""
+    for _, data in _payloads(replies):
+        if len(data) > 1 and all(v is False for v in data.values()):
+            return list(data)
+    return []
+
+
+def say(send: Send, conv: Conversation, message: str) -> list[dict[str, Any]]:
+    replies = send(conv.sender, message)
+    conv.transcript.append((message, replies))
+    step = asked_step(replies)
+    if step:
+        conv.asked.append(step)
+    return replies
+
+
+def group_reply(step: str, listed: list[str], answers: dict[str, Any], typed: dict[str, str]) -> str:
+    if any(answers.get(f) is True or f in typed for f in listed):
+        return "/inform" + json.dumps({step: True})
+    if all(answers.get(f) is False for f in listed):
+        return "/inform" + json.dumps({f: False for f in listed})
+    return "/inform" + json.dumps({f: None for f in listed})
+
+
+def answer_until_recommendation(send: Send, conv: Conversation, answers: dict[str, Any] | None = None,
+                                typed: dict[str, str] | None = None, max_turns: int = 45) -> Conversation:
+    """Answers every question: typed text when given, else buttons from ``answers``
+    (absent facts get "Not sure"); group questions as the module says."""
+    answers, typed = answers or {}, typed or {}
+    for _ in range(max_turns):
+        last = conv.transcript[-1][1] if conv.transcript else []
+        step = asked_step(last)
+        if conv.recommendation is not None and not step:
+            return conv
+        if step is None:
+            raise AssertionError(f"no question and no recommendation; last replies: {last}")
+        listed = group_facts(last)
+        if listed:
+            say(send, conv, group_reply(step, listed, answers, typed))
+        elif step in typed:
+            say(send, conv, typed[step])
+        else:
+            say(send, conv, "/inform" + json.dumps({step: answers.get(step)}))
+    raise AssertionError(f"no recommendation after {max_turns} turns; asked {conv.asked}")
+
+
+def triage(send: Send, sender: str, opening: str, answers: dict[str, Any] | None = None,
+           typed: dict[str, str] | None = None) -> Conversation:
+    conv = Conversation(sender)
+    say(send, conv, opening)
+    return answer_until_recommendation(send, conv, answers, typed)
