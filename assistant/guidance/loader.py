@@ -292,18 +292,29 @@ def _pathways(src: _Source, area_file: Path, area_doc: YDict, today: _dt.date, m
         fields = {k: _text(out, file, item, k, f"pathway `{pid}`", required=k in ("title", "what_to_do", "how_to_refer"))
                   for k in TEXT_FIELDS}
         override = overrides.get(pid) if isinstance(overrides, YDict) else None
+        national = True   # an area may replace the national contacts with its own (e.g. its police force)
         if isinstance(override, YDict):
             for k in override:
-                if k not in TEXT_FIELDS:
+                if k == "national_contacts":
+                    national = override[k]
+                    if not isinstance(national, bool):
+                        out.error(area_file, override.line_of(k), f"`national_contacts:` of `{pid}` must be true or false",
+                                  "write `national_contacts: false` to show only this area's contacts")
+                        national = True
+                elif k not in TEXT_FIELDS:
                     out.error(area_file, override.line_of(k), f"`{k}` cannot be changed per area",
-                              "an area may change: " + ", ".join(TEXT_FIELDS))
+                              "an area may change: " + ", ".join(TEXT_FIELDS) + ", national_contacts")
                 else:
                     fields[k] = _text(out, area_file, override, k, f"pathway `{pid}` in the area file")
         contacts = []
         local = area_contacts.get(pid) if isinstance(area_contacts, YDict) else None
         if local is not None:
             contacts += _contacts(out, area_file, local, f"pathway `{pid}`", area_contacts.line_of(pid), today, max_age)
-        if "contacts" in item:
+        if not national and not local:
+            out.error(area_file, override.line_of("national_contacts"),
+                      f"`{pid}` hides the national contacts but the area gives none of its own",
+                      f"add the area's contacts for `{pid}` under `contacts:`, or remove `national_contacts: false`")
+        if "contacts" in item and (national or not local):
             contacts += _contacts(out, file, item["contacts"], f"pathway `{pid}`", item.line_of("contacts"), today, max_age)
         if not contacts:
             out.error(file, line, f"pathway `{pid}` has no contact (in the catalogue or in {area_file.name})",

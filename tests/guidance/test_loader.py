@@ -249,3 +249,18 @@ def test_fact_option_naming_a_missing_setting_points_at_facts_yaml(pathways_copy
     edit(facts, "value: settings.escalation_threshold}", "value: settings.escalation_limit}")
     e = next(e for e in errors_of(pathways_copy) if "settings.escalation_limit" in e.message)
     assert e.file == "pathways/facts.yaml" and e.line == line_containing(facts, "escalation_limit")
+
+
+def test_an_area_contact_can_replace_the_national_one(pathways_copy: Path, edit: Edit) -> None:
+    before = [c["name"] for c in load_guidance(pathways_copy).pathways["police_101"].contacts]
+    assert len(before) > 1                                    # local and national, by default
+    edit(pathways_copy / "areas" / "sefton.yaml", "  police_101:\n    how_to_refer:",
+         "  police_101:\n    national_contacts: false\n    how_to_refer:")
+    after = [c["name"] for c in load_guidance(pathways_copy).pathways["police_101"].contacts]
+    assert after == [n for n in before if "Merseyside" in n]
+
+
+def test_hiding_national_contacts_needs_a_local_one(pathways_copy: Path, edit: Edit) -> None:
+    edit(pathways_copy / "areas" / "sefton.yaml", "pathways:\n",
+         "pathways:\n  clares_law:\n    national_contacts: false\n")
+    assert any("hides the national contacts" in p.message for p in errors_of(pathways_copy))
