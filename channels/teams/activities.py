@@ -102,6 +102,22 @@ def typed_text(activity: Mapping[str, Any]) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def welcomes_the_bot(activity: Mapping[str, Any]) -> bool:
+    """True for the conversationUpdate Teams sends when someone installs the bot
+    for themselves (a personal chat): the moment to say what Signpost is.
+    Not in channels or group chats, where an unasked message would be noise."""
+    if activity.get("type") != "conversationUpdate":
+        return False
+    conversation = activity.get("conversation")
+    if not isinstance(conversation, Mapping) or conversation.get("conversationType") != "personal":
+        return False
+    bot = activity.get("recipient")
+    bot_id = bot.get("id") if isinstance(bot, Mapping) else None
+    added = activity.get("membersAdded")
+    return bool(bot_id) and isinstance(added, list) and any(
+        isinstance(m, Mapping) and m.get("id") == bot_id for m in added)
+
+
 def read_message(activity: Any, loopback_only: bool = False) -> Inbound:
     """The parts of a ``message`` activity Signpost needs; raises ActivityError."""
     if not isinstance(activity, Mapping):

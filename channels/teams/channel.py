@@ -22,6 +22,7 @@ credentials.yml::
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any, Awaitable, Callable, Dict, Mapping, Optional, Text
 
 from rasa.core.channels.botframework import BotFrameworkInput
@@ -30,7 +31,16 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from .activities import ActivityError, Inbound, card_activity, read_message, reply_url, sender_key, text_activity
+from .activities import (
+    ActivityError,
+    Inbound,
+    card_activity,
+    read_message,
+    reply_url,
+    sender_key,
+    text_activity,
+    welcomes_the_bot,
+)
 from .auth import OPENID_METADATA_URL, TENANT_TOKEN_URL, TOKEN_URL, AuthError, RequestAuthenticator, TokenClient
 from .cards import cards_for_custom, question_card
 from .connector import ConnectorClient
@@ -42,6 +52,7 @@ ONLY_TEXT = ("Sorry, I can only read typed messages. Please type your question o
 SOMETHING_WENT_WRONG = ("Sorry, something went wrong on my side and I couldn't answer that. "
                         "If anyone is in danger right now, call 999. Otherwise please try again, "
                         "or talk to your safeguarding lead.")
+GREET_INTENT = "/greet"
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
 
@@ -173,13 +184,17 @@ class TeamsInput(BotFrameworkInput):
                     log.warning("Teams: refused a request: %s", exc)
                     return response.text("Could not verify that this request comes from the Bot Framework.",
                                          status=401)
-            if activity.get("type") != "message":
-                # conversationUpdate, typing, reactions...: nothing to answer.
+            welcome = welcomes_the_bot(activity)
+            if activity.get("type") != "message" and not welcome:
+                # typing, reactions, other members joining...: nothing to answer.
                 return response.json({}, status=200)
             try:
                 inbound = read_message(activity, loopback_only=not self.validate_jwt)
             except ActivityError as exc:
                 return response.text(f"Not a message Signpost can answer: {exc}.", status=400)
+            if welcome:
+                # The greeting's wording is the assistant's own (domain.yml), not the channel's.
+                inbound = replace(inbound, text=GREET_INTENT, activity_id=None)
             output = TeamsOutput(inbound, self.connector)
             key = sender_key(inbound, self.app_password or self.app_id)
             if not inbound.text:

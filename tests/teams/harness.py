@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,15 @@ BUTTONS = [
     {"title": "[Start again](https://evil.example)", "payload": "/restart"},
 ]
 FACTS = {"recent_incident": True, "children_in_household": True, "dash_score": 15}
+INTRO = "Hello, I'm Signpost. I never need anyone's name, so please leave names out."
+
+
+def rasa_message(**fields: Any) -> dict[str, Any]:
+    """A bot message as Rasa's processor hands it over (BotUttered.message())."""
+    message: dict[str, Any] = {"text": None, "elements": None, "quick_replies": None, "buttons": None,
+                               "attachment": None, "image": None, "custom": None, "timestamp": time.time()}
+    message.update(fields)
+    return message
 
 
 class ScriptedAgent:
@@ -42,13 +52,16 @@ class ScriptedAgent:
         out = message.output_channel
         if message.text == "boom":
             raise RuntimeError("the agent failed")
+        if message.text == "/greet":
+            await out.send_response(message.sender_id, rasa_message(text=INTRO))
+            return
         if message.text.startswith("/inform"):
             rec = decide(self.guidance, FACTS)
-            await out.send_response(message.sender_id, {"text": render_text(rec), "custom": rec.to_json()})
-            await out.send_response(message.sender_id, {"text": "Type \"start again\" for a new case."})
+            await out.send_response(message.sender_id, rasa_message(text=render_text(rec), custom=rec.to_json()))
+            await out.send_response(message.sender_id, rasa_message(text="Type \"start again\" for a new case."))
             return
-        await out.send_response(message.sender_id, {"text": "Thank you. [Click here](https://evil.example)"})
-        await out.send_response(message.sender_id, {"text": QUESTION, "buttons": [dict(b) for b in BUTTONS]})
+        await out.send_response(message.sender_id, rasa_message(text="Thank you. [Click here](https://evil.example)"))
+        await out.send_response(message.sender_id, rasa_message(text=QUESTION, buttons=[dict(b) for b in BUTTONS]))
 
 
 def build_app(credentials: str) -> Any:

@@ -19,7 +19,7 @@ from assistant.stack import free_port
 
 from .card_schema import assert_adaptive_card, dynamic_texts, submit_actions
 from .fake_microsoft import ACCESS_TOKEN, APP_ID, APP_PASSWORD, FakeMicrosoft, message_activity, new_key
-from .harness import BUTTONS, QUESTION
+from .harness import BUTTONS, INTRO, QUESTION
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -230,6 +230,16 @@ def test_requests_not_signed_by_the_bot_connector_are_refused(harness, fake, cas
     assert fake.replies_in(activity["conversation"]["id"]) == []
 
 
+def test_installing_the_bot_in_a_personal_chat_gets_the_assistants_greeting(harness, fake):
+    before = len(harness.received())
+    installed = message_activity(fake, "", type="conversationUpdate", membersAdded=[{"id": f"28:{APP_ID}"}])
+    installed["conversation"]["conversationType"] = "personal"
+    assert harness.post(installed)[0] == 200
+    [reply] = _replies(fake, installed, 1)
+    assert reply.body["text"] == INTRO
+    assert _agent_saw(harness, "/greet", before)
+
+
 def test_other_activities_and_bad_bodies_get_no_reply(harness, fake):
     update = message_activity(fake, "", type="conversationUpdate", membersAdded=[{"id": "29:someone"}])
     assert harness.post(update)[0] == 200
@@ -241,5 +251,9 @@ def test_other_activities_and_bad_bodies_get_no_reply(harness, fake):
     del no_sender["from"]
     assert harness.post(no_sender)[0] == 400
     time.sleep(0.3)
-    for activity in (update, no_service_url, no_sender):
+    in_a_team = message_activity(fake, "", type="conversationUpdate", membersAdded=[{"id": f"28:{APP_ID}"}])
+    in_a_team["conversation"]["conversationType"] = "channel"
+    assert harness.post(in_a_team)[0] == 200
+    time.sleep(0.3)
+    for activity in (update, no_service_url, no_sender, in_a_team):
         assert fake.replies_in(activity["conversation"]["id"]) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -172,3 +173,19 @@ def test_without_an_app_id_replies_carry_no_token(fake):
     assert fake.replies_in("c4")[0].authorization == ""
     assert fake.token_requests == []
 
+
+
+def test_the_documented_credentials_block_loads_with_rasas_reader(monkeypatch):
+    from rasa.shared.utils.io import read_config_file
+
+    from channels.teams.channel import __file__ as channel_file
+
+    monkeypatch.setenv("TEAMS_APP_ID", APP_ID)
+    monkeypatch.setenv("TEAMS_APP_PASSWORD", APP_PASSWORD)
+    monkeypatch.setenv("TEAMS_TENANT_ID", "tenant-9")
+    example = read_config_file(str(Path(channel_file).with_name("credentials.example.yml")))
+    [(name, credentials)] = example.items()
+    assert name == "channels.teams.channel.TeamsInput"
+    channel = TeamsInput.from_credentials(credentials)
+    assert (channel.app_id, channel.app_password, channel.validate_jwt) == (APP_ID, APP_PASSWORD, True)
+    assert channel.connector.tokens.token_url == "https://login.microsoftonline.com/tenant-9/oauth2/v2.0/token"
