@@ -96,7 +96,9 @@ class TeamsOutput(OutputChannel):
             await self._post(text_activity(self.inbound, text.strip()))
 
     async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: list, **kwargs: Any) -> None:
-        await self._post(card_activity(self.inbound, question_card(text, buttons), summary=text))
+        card = question_card(text or "", buttons or [])
+        if card["body"]:  # an empty card would show as a blank bubble
+            await self._post(card_activity(self.inbound, card, summary=text or ""))
 
 
 def _flag(credentials: Mapping[str, Any], key: str, default: bool) -> bool:
