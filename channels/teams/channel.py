@@ -21,6 +21,7 @@ credentials.yml::
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import replace
 from typing import Any, Awaitable, Callable, Dict, Mapping, Optional, Text
@@ -153,6 +154,14 @@ class TeamsInput(BotFrameworkInput):
                         "replies only go to a serviceUrl on this machine.")
         self.authenticator = RequestAuthenticator(app_id, openid_metadata_url)
         self.connector = ConnectorClient(TokenClient(app_id, app_password, token_url))
+        self._running: set[asyncio.Task] = set()
+
+    def _in_background(self, work: Awaitable[Any]) -> None:
+        # The event loop holds tasks only weakly; without this reference a
+        # conversation turn could be collected half-way through.
+        task = asyncio.ensure_future(work)
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
 
     async def _converse(self, on_new_message: Callable[[UserMessage], Awaitable[Any]],
                         message: UserMessage) -> None:
@@ -200,12 +209,12 @@ class TeamsInput(BotFrameworkInput):
             output = TeamsOutput(inbound, self.connector)
             key = sender_key(inbound, self.app_password or self.app_id)
             if not inbound.text:
-                request.app.add_task(output.send_text_message(key, ONLY_TEXT))
+                self._in_background(output.send_text_message(key, ONLY_TEXT))
                 return response.json({}, status=200)
             message = UserMessage(text=inbound.text, output_channel=output, sender_id=key,
                                   input_channel=self.name(), metadata=self.get_metadata(request))
             # Answer the connector now; the conversation may take longer than Teams waits.
-            request.app.add_task(self._converse(on_new_message, message))
+            self._in_background(self._converse(on_new_message, message))
             return response.json({}, status=200)
 
         return teams_webhook
