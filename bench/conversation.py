@@ -41,9 +41,9 @@ class _TimedSend:
         return replies
 
 
-def _run(send: _TimedSend, scenario: tuple) -> Conversation:
+def _run(send: _TimedSend, scenario: tuple, unknown_is_no: bool = False) -> Conversation:
     name, opening, answers, typed, _, _ = scenario
-    return triage(send, f"bench-{name}-{uuid.uuid4().hex[:8]}", opening, answers, typed)
+    return triage(send, f"bench-{name}-{uuid.uuid4().hex[:8]}", opening, answers, typed, unknown_is_no)
 
 
 def _rss_mb(pid: int) -> float:
@@ -71,8 +71,13 @@ def main() -> None:
             single = _TimedSend(stack)
             conversations = [_run(single, s) for s in SCENARIOS]
             questions = [len(c.asked) for c in conversations]
-            print(f"questions asked per conversation ({len(conversations)} scenarios): "
-                  f"median {statistics.median(questions):.0f}, min {min(questions)}, max {max(questions)}")
+            longest = SCENARIOS[questions.index(max(questions))][0]
+            print(f"questions asked per conversation ({len(conversations)} scenarios, unknowns 'Not sure'): "
+                  f"median {statistics.median(questions):.0f}, min {min(questions)}, max {max(questions)} ({longest})")
+            # a question group answered "None of these" counts once, like any question
+            no_questions = [len(_run(_TimedSend(stack), s, unknown_is_no=True).asked) for s in SCENARIOS]
+            print(f"questions asked per conversation ({len(SCENARIOS)} scenarios, unknowns 'No'): "
+                  f"median {statistics.median(no_questions):.0f}, min {min(no_questions)}, max {max(no_questions)}")
             print(f"per-turn latency, 1 conversation at a time ({len(single.latencies)} turns): "
                   f"p50 {1000 * _percentile(single.latencies, 0.5):.0f} ms, "
                   f"p95 {1000 * _percentile(single.latencies, 0.95):.0f} ms")

@@ -51,18 +51,21 @@ def say(send: Send, conv: Conversation, message: str) -> list[dict[str, Any]]:
     return replies
 
 
-def group_reply(step: str, listed: list[str], answers: dict[str, Any], typed: dict[str, str]) -> str:
+def group_reply(step: str, listed: list[str], answers: dict[str, Any], typed: dict[str, str],
+                unknown_is_no: bool = False) -> str:
     if any(answers.get(f) is True or f in typed for f in listed):
         return "/inform" + json.dumps({step: True})
-    if all(answers.get(f) is False for f in listed):
+    if all(answers.get(f, False if unknown_is_no else None) is False for f in listed):
         return "/inform" + json.dumps({f: False for f in listed})
     return "/inform" + json.dumps({f: None for f in listed})
 
 
 def answer_until_recommendation(send: Send, conv: Conversation, answers: dict[str, Any] | None = None,
-                                typed: dict[str, str] | None = None, max_turns: int = 45) -> Conversation:
+                                typed: dict[str, str] | None = None, max_turns: int = 45,
+                                unknown_is_no: bool = False) -> Conversation:
     """Answers every question: typed text when given, else buttons from ``answers``
-    (absent facts get "Not sure"); group questions as the module says."""
+    (absent facts get "Not sure", or "No" where offered when ``unknown_is_no``);
+    group questions as the module says."""
     answers, typed = answers or {}, typed or {}
     for _ in range(max_turns):
         last = conv.transcript[-1][1] if conv.transcript else []
@@ -73,16 +76,18 @@ def answer_until_recommendation(send: Send, conv: Conversation, answers: dict[st
             raise AssertionError(f"no question and no recommendation; last replies: {last}")
         listed = group_facts(last)
         if listed:
-            say(send, conv, group_reply(step, listed, answers, typed))
+            say(send, conv, group_reply(step, listed, answers, typed, unknown_is_no))
         elif step in typed:
             say(send, conv, typed[step])
         else:
-            say(send, conv, "/inform" + json.dumps({step: answers.get(step)}))
+            offers_no = any(list(data) == [step] and data[step] is False for _, data in _payloads(last))
+            fallback = False if unknown_is_no and offers_no else None
+            say(send, conv, "/inform" + json.dumps({step: answers.get(step, fallback)}))
     raise AssertionError(f"no recommendation after {max_turns} turns; asked {conv.asked}")
 
 
 def triage(send: Send, sender: str, opening: str, answers: dict[str, Any] | None = None,
-           typed: dict[str, str] | None = None) -> Conversation:
+           typed: dict[str, str] | None = None, unknown_is_no: bool = False) -> Conversation:
     conv = Conversation(sender)
     say(send, conv, opening)
-    return answer_until_recommendation(send, conv, answers, typed)
+    return answer_until_recommendation(send, conv, answers, typed, unknown_is_no=unknown_is_no)
