@@ -185,3 +185,27 @@ def test_group_id_clashing_with_a_fact_is_an_error_with_its_line(pathways_copy: 
     _, problems = validate(pathways_copy)
     clash = [p for p in problems if p.is_error and "group id `injury`" in p.message]
     assert clash and clash[0].line > line_containing(file, "groups:")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.sampled_from(sorted(_GUIDANCE.facts)), st.none(), max_size=12),
+       st.lists(st.sampled_from(sorted(_GUIDANCE.groups)), max_size=3))
+def test_next_steps_covers_exactly_next_questions(unsure: dict, groups_asked: list) -> None:
+    """Every question that could change the advice is asked, alone or inside its group; nothing else is."""
+    g = _GUIDANCE
+    asked = [*unsure, *groups_asked]
+    questions = next_questions(g, unsure, asked)
+    steps = next_steps(g, unsure, asked)
+    covered = set()
+    for step in steps:
+        if step in g.groups:
+            assert step not in groups_asked
+            pending = [f for f in g.groups[step].facts if f in questions]
+            assert len(pending) >= 2
+            covered.update(pending)
+        else:
+            covered.add(step)
+    assert covered == set(questions)
+    if questions:   # the most safety-critical question comes first, alone or in its group
+        group = g.groups.get(steps[0])
+        assert questions[0] in group.facts if group else steps[0] == questions[0]
