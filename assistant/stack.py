@@ -160,6 +160,7 @@ def start_stack(
     with_web: bool = True,
     timeout: float = 240.0,
     endpoints: Path | None = None,
+    credentials: Path | None = None,
     extra_env: dict[str, str] | None = None,
 ) -> Stack:
     """Trains if stale, starts every part and waits until each answers.
@@ -168,7 +169,8 @@ def start_stack(
     to this terminal (``make run``). The Rasa server listens on ``interface``
     only (loopback by default: its HTTP API can read conversations).
     ``endpoints`` picks another endpoints file (e.g. deploy/endpoints.server.yml
-    for PostgreSQL and Redis), whose settings come in ``extra_env``.
+    for PostgreSQL and Redis), whose settings come in ``extra_env``;
+    ``credentials`` another channels file (e.g. one adding Teams).
     """
     model = train_if_stale(quiet=log_dir is not None)
     tracker_db = tracker_db or PROJECT_ROOT / ".rasa" / "tracker.db"
@@ -184,12 +186,13 @@ def start_stack(
         }
     )
     endpoints = endpoints or PROJECT_ROOT / "endpoints.yml"
+    credentials = credentials or PROJECT_ROOT / "credentials.yml"
     commands = {
         "actions": [sys.executable, "-m", "rasa_sdk", "--actions", "assistant.actions",
                     "--port", str(actions_port)],
         "rasa": [sys.executable, "-m", "rasa", "run", "--enable-api", "--cors", cors,
                  "--model", str(model), "--port", str(rasa_port), "--interface", interface,
-                 "--endpoints", str(endpoints), "--credentials", "credentials.yml"],
+                 "--endpoints", str(endpoints), "--credentials", str(credentials)],
     }
     if web_port:
         commands["web"] = [sys.executable, "-m", "channels.web.serve", "--port", str(web_port),

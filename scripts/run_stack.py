@@ -4,7 +4,8 @@ Ports: SIGNPOST_RASA_PORT (5005), SIGNPOST_ACTIONS_PORT (5055), SIGNPOST_WEB_POR
 (8080). CORS origin: SIGNPOST_ALLOWED_ORIGIN (default *). The Rasa server listens
 on SIGNPOST_BIND_HOST (default 127.0.0.1; set 0.0.0.0 to serve other machines). `--shell` chats in
 this terminal instead (`make shell`). SIGNPOST_ENDPOINTS picks another endpoints
-file, e.g. deploy/endpoints.server.yml for PostgreSQL and Redis.
+file, e.g. deploy/endpoints.server.yml for PostgreSQL and Redis;
+SIGNPOST_CREDENTIALS another channels file (e.g. one adding Teams).
 """
 from __future__ import annotations
 
@@ -81,6 +82,7 @@ def main() -> int:
             interface=os.environ.get("SIGNPOST_BIND_HOST", "127.0.0.1"),
             log_dir=PROJECT_ROOT / ".rasa" / "logs",
             endpoints=PROJECT_ROOT / os.environ.get("SIGNPOST_ENDPOINTS", "endpoints.yml"),
+            credentials=PROJECT_ROOT / os.environ.get("SIGNPOST_CREDENTIALS", "credentials.yml"),
         )
     except StackError as exc:
         print(f"Signpost could not start: {exc}", file=sys.stderr)
