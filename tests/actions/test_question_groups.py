@@ -6,7 +6,7 @@ import json
 from assistant.actions.state import guidance
 from assistant.actions.turn import take_turn
 from assistant.actions.validate_triage_form import ValidateTriageForm
-from assistant.guidance import next_questions
+from assistant.guidance import group_answer, next_questions, next_steps
 from support.trackers import make_tracker, run_action, slot_values
 
 ACTION = ValidateTriageForm()
@@ -95,14 +95,28 @@ def test_typed_replies_answer_a_group():
             assert all(turn.facts[f] is expected for f in RED_FLAGS), text
 
 
-def test_a_red_flag_named_in_free_text_is_kept_and_the_group_asks_the_rest():
+def _up_to(group_id: str):
+    """(facts, asked) of a triage answered "Not sure" throughout until ``group_id`` is next."""
     g = guidance()
-    turn = take_turn(g, BEFORE_RED_FLAGS, ASKED, "red_flags", "inform", "he tried to strangle her")
-    assert turn.facts["strangulation"] is True
-    if turn.next_fact == "red_flags":
-        assert g.groups["red_flags"].items["strangulation"] not in turn.messages[-1].text
-        none = next(b for b in turn.messages[-1].buttons if b["title"] == "None of these")
-        assert "strangulation" not in none["payload"]          # "None of these" never undoes what was said
+    facts, asked = {}, []
+    while (step := next_steps(g, facts, asked)[0]) != group_id:
+        facts.update(group_answer(g, step, facts, asked, None) if step in g.groups
+                     else {step: False if step == "immediate_danger" else None})
+        asked += [f for f in facts if f not in asked] + [step]
+    return facts, asked
+
+
+def test_a_fact_named_in_free_text_is_kept_and_the_group_asks_the_rest():
+    g = guidance()
+    facts, asked = _up_to("risk_factors")
+    turn = take_turn(g, facts, asked, "risk_factors", "inform", "he controls her money")
+    assert turn.facts["coercive_control"] is True
+    assert turn.next_fact == "risk_factors"                     # asked again, without what was said
+    question = turn.messages[-1]
+    assert g.groups["risk_factors"].items["coercive_control"] not in question.text
+    assert g.groups["risk_factors"].items["separation"] in question.text
+    none = next(b for b in question.buttons if b["title"] == "None of these")
+    assert "coercive_control" not in none["payload"]           # "None of these" never undoes what was said
 
 
 def test_why_do_you_ask_explains_the_group():
