@@ -131,3 +131,12 @@ def test_why_do_you_ask_explains_the_group():
 def test_danger_now_is_still_the_first_question_on_its_own():
     messages, events = run_action(ACTION, make_tracker("pt says her partner hit her"))
     assert slot_values(events)["requested_slot"] == "immediate_danger"
+
+
+def test_show_advice_counts_a_group_as_one_question():
+    g = guidance()
+    facts, asked = _up_to("red_flags")
+    steps = next_steps(g, facts, asked)
+    turn = take_turn(g, facts, asked, "red_flags", "show_advice", "/show_advice")
+    assert f" {len(steps)} more question" in turn.messages[0].text
+    assert len(steps) < len(next_questions(g, facts, asked))
