@@ -2,8 +2,8 @@
 
 ``facts`` (a dict) is what the engine decides on; each fact also has a slot
 of its own name (vocabulary.md) mirrored here for anyone reading the tracker.
-``asked_facts`` lists every fact already asked, "Not sure" included, so the
-form never asks the same thing twice.
+``asked_facts`` lists every fact already asked, "Not sure" included, and every
+question group already asked, so the form never asks the same thing twice.
 """
 from __future__ import annotations
 

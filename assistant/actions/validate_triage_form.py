@@ -1,8 +1,10 @@
 """validate_triage_form: reads each answer and picks the next question.
 
-The questions come from the guidance engine's next_steps() (next_questions(), with
-question groups asked as one), never from a fixed list; the wording, "why we ask"
-and buttons come from pathways/. The question is sent from here (there is no action_ask_<fact>), which Rasa allows.
+The questions come from the guidance engine's next_steps() (next_questions(),
+with question groups asked as one), never from a fixed list; the wording, "why
+we ask" and buttons come from pathways/. The question is sent from here (there
+is no action_ask_<fact>), which Rasa allows; requested_slot then holds a fact
+or a group id.
 """
 from __future__ import annotations
 
