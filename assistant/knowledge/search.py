@@ -1,11 +1,12 @@
 """KnowledgeBase: hybrid (sentence embedding + BM25) search over article passages.
 
 A passage's score is a weighted sum of its cosine similarity to the question
-(best of its own text, heading, and its article's title and summary) and a
-BM25 score measured against the question's ideal BM25, so that it means the
+(best of its own text, heading, and its article's title, summary and
+title-with-tags) and a BM25 score measured against the question's ideal BM25, so that it means the
 same thing for every question. An article scores as its best passage. When
 the best article falls below the confidence threshold the knowledge base
-says it does not know rather than guess.
+says it does not know rather than guess. Acronyms and everyday words in the
+question are spelled out for the model from knowledge/glossary.yaml.
 """
 from __future__ import annotations
 
@@ -59,9 +60,9 @@ class SearchSettings:
     lexical_only: bool = False
     lexical_threshold: float = 0.9
     # Add the meanings of glossary words (knowledge/glossary.yaml) to the
-    # question the model sees, and to the one BM25 sees.
-    expand_semantic: bool = True
-    expand_lexical: bool = False
+    # question the model sees. Not to BM25's: on the tune split that made
+    # the ranking worse (the meanings' words outweighed the asked ones).
+    expand_query: bool = True
 
 
 @dataclass(frozen=True)
@@ -215,13 +216,11 @@ class KnowledgeBase:
         s = self.settings
         nearest_topic: tuple[float, str | None] = (-1.0, None)
         cap = 1.0 if s.lexical_only else s.lexical_cap
-        expanded = self.glossary.expand(question)
-        lexical_query = expanded if s.expand_lexical else question
-        lexical = np.asarray(self._bm25.coverage(lexical_query, cap), dtype=np.float32)
+        lexical = np.asarray(self._bm25.coverage(question, cap), dtype=np.float32)
         if s.lexical_only or self._embedder is None:
             combined, semantic, own = lexical, np.zeros_like(lexical), lexical
         else:
-            query = self._embedder.encode([expanded if s.expand_semantic else question])[0]
+            query = self._embedder.encode([self.glossary.expand(question) if s.expand_query else question])[0]
             similarity = self._vectors @ query
             if self.out_of_scope_topics and self._topic_vectors is not None:
                 topic_similarity = self._topic_vectors @ query
@@ -236,7 +235,7 @@ class KnowledgeBase:
             )
             combined = s.semantic_weight * semantic + (1 - s.semantic_weight) * lexical
             own_semantic = np.array([similarity[rows].max(initial=-1.0) for rows in self._body_rows], dtype=np.float32)
-            body_lexical = np.asarray(self._body_bm25.coverage(lexical_query, s.lexical_cap), dtype=np.float32)
+            body_lexical = np.asarray(self._body_bm25.coverage(question, s.lexical_cap), dtype=np.float32)
             own = s.semantic_weight * own_semantic + (1 - s.semantic_weight) * (lexical + body_lexical) / 2
         scored = [
             Scored(p, float(c), float(se), float(le), float(o))
