@@ -87,7 +87,7 @@ def test_exact_acronyms_win_through_the_lexical_score(kb):
 
 
 def test_evaluation_set_floors(kb):
-    """Done-when of issue 4: top-1 >= 0.85 and no out-of-scope question answered.
+    """Done-when of issue 4 (top-1 >= 0.85, now 0.865) and no out-of-scope question answered.
 
     Measured on issue 4's own set (tune + heldout). The heldout2 split is only
     ever reported by bench/knowledge.py, so that no test makes it a target.
@@ -99,7 +99,7 @@ def test_evaluation_set_floors(kb):
     right = sum(1 for q in in_scope if (r := kb.ask(q["q"])).answers and r.answers[0].article_id == q["expect"])
     answered_oos = [q["q"] for q in out if kb.ask(q["q"]).answered]
     assert answered_oos == []
-    assert right / len(in_scope) >= 0.85
+    assert right / len(in_scope) >= 0.865  # raised from 0.85 (issue 4) after the glossary round
 
 
 def test_plain_bm25_baseline_runs_without_the_model(tmp_path):
