@@ -252,12 +252,14 @@ def test_fact_option_naming_a_missing_setting_points_at_facts_yaml(pathways_copy
 
 
 def test_an_area_contact_can_replace_the_national_one(pathways_copy: Path, edit: Edit) -> None:
-    before = [c["name"] for c in load_guidance(pathways_copy).pathways["police_101"].contacts]
-    assert len(before) > 1                                    # local and national, by default
-    edit(pathways_copy / "areas" / "sefton.yaml", "  police_101:\n    how_to_refer:",
-         "  police_101:\n    national_contacts: false\n    how_to_refer:")
-    after = [c["name"] for c in load_guidance(pathways_copy).pathways["police_101"].contacts]
-    assert after == [n for n in before if "Merseyside" in n]
+    sefton = pathways_copy / "areas" / "sefton.yaml"
+    # Sefton ships with its 101 contact replacing the national one; undo that to see both.
+    edit(sefton, "    national_contacts: false", "    national_contacts: true")
+    both = [c["name"] for c in load_guidance(pathways_copy).pathways["police_101"].contacts]
+    assert len(both) > 1 and any("Merseyside" in n for n in both)
+    edit(sefton, "    national_contacts: true", "    national_contacts: false")
+    replaced = [c["name"] for c in load_guidance(pathways_copy).pathways["police_101"].contacts]
+    assert replaced == [n for n in both if "Merseyside" in n]
 
 
 def test_hiding_national_contacts_needs_a_local_one(pathways_copy: Path, edit: Edit) -> None:
