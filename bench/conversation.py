@@ -16,8 +16,7 @@ from assistant import PROJECT_ROOT
 from assistant.stack import Stack, free_port, start_stack
 
 sys.path.insert(0, str(PROJECT_ROOT / "tests"))
-from support.conversation import Conversation  # noqa: E402
-from e2e.answering import triage  # noqa: E402 - answers question groups too
+from support.conversation import Conversation, triage  # noqa: E402
 from support.scenarios import SCENARIOS  # noqa: E402
 
 CONCURRENT = 20

@@ -9,10 +9,9 @@ import uuid
 
 import pytest
 
-from support.conversation import Conversation
+from support.conversation import Conversation, answer_until_recommendation, asked_step as asked_fact, say, triage
 from support.scenarios import NO_DANGER, SCENARIOS as CASES
 
-from .answering import answer_until_recommendation, asked_step as asked_fact, say, triage
 
 pytestmark = pytest.mark.e2e
 
