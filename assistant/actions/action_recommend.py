@@ -28,10 +28,14 @@ class ActionRecommend(Action):
         g = guidance()
         facts = usable_facts(g, known_facts(tracker))
         rec = decide(g, facts)
+        summary = referral_summary(rec)
+        card = rec.to_json()
+        # The card's "copy referral summary" copies exactly the words sent below.
+        card["recommendation"]["referral_summary"] = summary
         # The widget draws json_message as a card; text is for channels that cannot.
-        dispatcher.utter_message(text=render_text(rec), json_message=rec.to_json())
+        dispatcher.utter_message(text=render_text(rec), json_message=card)
         dispatcher.utter_message(text="A summary you can copy into a referral (it holds no names):\n\n"
-                                      + referral_summary(rec))
+                                      + summary)
         dispatcher.utter_message(
             text="If anything changes or I got something wrong, just tell me "
                  '(for example "actually there are two children") and I\'ll update this. '

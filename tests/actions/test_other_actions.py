@@ -22,6 +22,7 @@ def test_recommendation_is_a_card_and_readable_text_and_a_summary_without_names(
     summary = messages[1]["text"]
     assert "no names" in summary
     assert "Guidance version" in summary
+    assert summary.endswith(card["referral_summary"])   # the card copies the same words
     assert slot_values(events)["recommendation_given"] is True
 
 

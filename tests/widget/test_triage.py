@@ -112,5 +112,6 @@ def test_copy_referral_summary_puts_the_summary_on_the_clipboard(open_chat):
     expect(card.get_by_role("status")).to_have_text("Referral summary copied.")
     copied = chat.page.evaluate("navigator.clipboard.readText()")
     payload = chat.recommendation_payload()
+    assert copied == payload["referral_summary"]          # the server's wording, not the widget's own
     for pathway in payload["pathways"]:
         assert str(pathway.get("title") or pathway["id"]) in copied or pathway["id"] in copied
