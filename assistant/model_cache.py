@@ -1,7 +1,8 @@
 """Trains the Rasa model only when its inputs changed.
 
 The model is cached as ``models/<hash>.tar.gz`` where the hash covers
-config.yml, domain.yml and every file under assistant/data. Tests, benches and
+config.yml, domain.yml, every file under assistant/data and the source of the
+custom NLU components in assistant/nlu (their code shapes the model too). Tests, benches and
 ``make run`` all call :func:`train_if_stale`, so one training serves them all.
 No Rasa import here: training runs in a subprocess.
 """
@@ -18,6 +19,7 @@ from assistant import PROJECT_ROOT
 
 TRAINING_INPUTS = ("config.yml", "domain.yml")
 TRAINING_DATA_DIR = Path("assistant") / "data"
+NLU_COMPONENTS_DIR = Path("assistant") / "nlu"
 # Keep a few so switching between branches does not always retrain.
 KEEP_MODELS = 4
 
@@ -26,6 +28,7 @@ def training_files(root: Path = PROJECT_ROOT) -> list[Path]:
     """Every file whose content changes the trained model, in a stable order."""
     files = [root / name for name in TRAINING_INPUTS]
     files += sorted(p for p in (root / TRAINING_DATA_DIR).rglob("*") if p.is_file())
+    files += sorted((root / NLU_COMPONENTS_DIR).rglob("*.py"))
     return files
 
 

