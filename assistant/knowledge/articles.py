@@ -57,6 +57,15 @@ class ArticleError(ValueError):
         self.message = message
 
 
+def read_yaml_file(path: Path) -> object:
+    """A knowledge data file's contents ({} when empty); bad YAML names its line."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ArticleError(path, mark.line + 1 if mark else 1, "not valid YAML") from None
+
+
 def split_front_matter(text: str, path: Path) -> tuple[dict, str, int]:
     """Returns (front matter, body, line number where the body starts)."""
     lines = text.splitlines()

@@ -9,9 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
 
-from assistant.knowledge.articles import ArticleError
+from assistant.knowledge.articles import ArticleError, read_yaml_file
 
 GLOSSARY_FILE = "glossary.yaml"
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9+'-]*")
@@ -43,11 +42,7 @@ def load_glossary(directory: Path) -> Glossary:
     path = Path(directory) / GLOSSARY_FILE
     if not path.exists():
         return Glossary()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ArticleError(path, mark.line + 1 if mark else 1, "not valid YAML") from None
+    data = read_yaml_file(path)
     terms = data.get("terms") if isinstance(data, dict) else None
     if not isinstance(terms, dict) or not all(
         isinstance(k, (str, int)) and isinstance(v, str) and v.strip() for k, v in terms.items()

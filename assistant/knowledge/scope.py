@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 
-from assistant.knowledge.articles import ArticleError
+from assistant.knowledge.articles import ArticleError, read_yaml_file
 
 OUT_OF_SCOPE_FILE = "out_of_scope.yaml"
 
@@ -22,11 +21,7 @@ def load_out_of_scope(directory: Path) -> list[str]:
     path = Path(directory) / OUT_OF_SCOPE_FILE
     if not path.exists():
         return []
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ArticleError(path, mark.line + 1 if mark else 1, "not valid YAML") from None
+    data = read_yaml_file(path)
     topics = data.get("topics") if isinstance(data, dict) else None
     if not isinstance(topics, list) or not all(isinstance(t, str) and t.strip() for t in topics):
         raise ArticleError(path, 1, "expected 'topics:' followed by a list of short descriptions")
