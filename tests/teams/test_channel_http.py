@@ -49,13 +49,6 @@ class Harness:
 
 
 @pytest.fixture(scope="module")
-def fake() -> Iterator[FakeMicrosoft]:
-    microsoft = FakeMicrosoft().start()
-    yield microsoft
-    microsoft.stop()
-
-
-@pytest.fixture(scope="module")
 def harness(fake: FakeMicrosoft, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
     workdir = tmp_path_factory.mktemp("teams")
     credentials = workdir / "credentials.yml"

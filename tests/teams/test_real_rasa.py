@@ -25,15 +25,6 @@ CONVERSATION = "a:real-rasa-conversation"
 
 
 @pytest.fixture(scope="module")
-def fake() -> Iterator[FakeMicrosoft]:
-    fake = FakeMicrosoft().start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
-
-
-@pytest.fixture(scope="module")
 def teams_stack(fake: FakeMicrosoft, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     workdir = tmp_path_factory.mktemp("teams_stack")
     credentials = workdir / "credentials.yml"
