@@ -6,13 +6,17 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install test run shell bench validate
+.PHONY: install test test-fast run shell bench validate
 
 install:
 	bash scripts/install.sh
 
 test:
 	$(BIN)/python -m pytest -q
+
+# The unit lane only: pure Python, no servers, no browser (under a minute).
+test-fast:
+	$(BIN)/python -m pytest -q -m unit
 
 run:
 	$(BIN)/python scripts/run_stack.py

@@ -44,4 +44,13 @@ if ! command -v chromium >/dev/null 2>&1; then
     exit 1
   fi
 fi
+# Node tools for the tests (Microsoft's Agents Playground for Teams, axe-core for
+# accessibility), pinned in package.json and installed from the npm registry.
+if command -v npm >/dev/null 2>&1; then
+  echo "==> installing the Node test tools (package.json)"
+  npm install --no-audit --no-fund --loglevel=error >/dev/null
+else
+  echo "npm is missing: install Node.js 20 (apt-get install nodejs npm) and run 'make install' again." >&2
+  exit 1
+fi
 echo "==> installed. Next: make test"

@@ -20,6 +20,33 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from assistant.stack import Stack, free_port, start_stack  # noqa: E402
 
+# Test lanes (`make test-fast` runs `unit` only; `make test` runs all):
+#   unit      pure Python, no server, no browser
+#   stack     boots the real Rasa and action servers (or another real server of ours)
+#   services  needs the machine's PostgreSQL, Redis or nginx
+#   browser   drives headless Chromium
+# A test may mark itself; otherwise its folder or its fixtures decide, so a new
+# test lands in the right lane without anyone remembering to mark it.
+LANES = ("stack", "services", "browser")
+_FOLDER_LANES = {"widget": "browser", "deploy": "services", "e2e": "stack", "stories": "stack",
+                 "workspace": "browser", "faults": "stack", "privacy": "stack"}
+_STACK_FIXTURES = {"rasa_stack"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        lanes = {m.name for m in item.iter_markers() if m.name in LANES or m.name == "e2e"}
+        folder = item.path.parent.name
+        if folder in _FOLDER_LANES:
+            lanes.add(_FOLDER_LANES[folder])
+        if _STACK_FIXTURES & set(getattr(item, "fixturenames", ())) or "e2e" in lanes:
+            lanes.add("stack")
+        lanes.discard("e2e")
+        for lane in lanes:
+            item.add_marker(lane)
+        if not lanes:
+            item.add_marker("unit")
+
 
 @pytest.fixture(scope="session")
 def rasa_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
