@@ -20,6 +20,8 @@ from assistant import PROJECT_ROOT
 TRAINING_INPUTS = ("config.yml", "domain.yml")
 TRAINING_DATA_DIR = Path("assistant") / "data"
 NLU_COMPONENTS_DIR = Path("assistant") / "nlu"
+# The featurizer computes its vectors with this code, so it shapes the model too.
+EMBEDDING_DIR = Path("assistant") / "embedding"
 # Keep a few so switching between branches does not always retrain.
 KEEP_MODELS = 4
 
@@ -29,6 +31,7 @@ def training_files(root: Path = PROJECT_ROOT) -> list[Path]:
     files = [root / name for name in TRAINING_INPUTS]
     files += sorted(p for p in (root / TRAINING_DATA_DIR).rglob("*") if p.is_file())
     files += sorted((root / NLU_COMPONENTS_DIR).rglob("*.py"))
+    files += sorted((root / EMBEDDING_DIR).rglob("*.py"))
     return files
 
 

@@ -14,7 +14,7 @@ from typing import Sequence
 
 import numpy as np
 
-from assistant.knowledge.embedding import Embedder
+from assistant.embedding import Embedder
 
 log = logging.getLogger(__name__)
 

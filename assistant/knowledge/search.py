@@ -19,7 +19,7 @@ import numpy as np
 from assistant import KNOWLEDGE_DIR, PROJECT_ROOT
 from assistant.knowledge.articles import Article, ArticleError, Passage, load_articles
 from assistant.knowledge.cache import EmbeddingCache
-from assistant.knowledge.embedding import Embedder, MiniLMEmbedder
+from assistant.embedding import Embedder, MiniLMEmbedder
 from assistant.knowledge.glossary import Glossary, load_glossary
 from assistant.knowledge.lexical import BM25Index
 from assistant.knowledge.results import Answer, AskResult

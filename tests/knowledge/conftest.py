@@ -13,7 +13,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from assistant import KNOWLEDGE_DIR  # noqa: E402
 from assistant.knowledge import KnowledgeBase  # noqa: E402
-from assistant.knowledge.embedding import MiniLMEmbedder  # noqa: E402
+from assistant.embedding import MiniLMEmbedder  # noqa: E402
 
 
 class CountingEmbedder:
