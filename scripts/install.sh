@@ -44,6 +44,20 @@ if ! command -v chromium >/dev/null 2>&1; then
     exit 1
   fi
 fi
+# The scale-out test puts Debian's nginx in front of two Rasa servers and two
+# action servers, as a deployment does (it starts its own nginx on free ports).
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  echo "==> installing Debian's nginx for the scale-out test"
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null
+  else
+    echo "nginx is missing and this user cannot install it: run 'apt-get install nginx-light' as root." >&2
+    exit 1
+  fi
+fi
+
 # Node tools for the tests (Microsoft's Agents Playground for Teams, axe-core for
 # accessibility), pinned in package.json and installed from the npm registry.
 if command -v npm >/dev/null 2>&1; then

@@ -29,7 +29,8 @@ from assistant.stack import Stack, free_port, start_stack  # noqa: E402
 # test lands in the right lane without anyone remembering to mark it.
 LANES = ("stack", "services", "browser")
 _FOLDER_LANES = {"widget": "browser", "deploy": "services", "e2e": "stack", "stories": "stack",
-                 "workspace": "browser", "faults": "stack", "privacy": "stack"}
+                 "workspace": "browser", "faults": "stack", "privacy": "stack",
+                 "scaleout": "services"}
 _STACK_FIXTURES = {"rasa_stack"}
 
 

@@ -1,0 +1,201 @@
+"""Signpost beside a stock `rasa init` bot: same Rasa, same REST client, same run.
+
+The stock bot is built and trained once in .cache/ (keyed by the Rasa
+version). Both are driven over REST with the same client, alternating
+A B A B so that a busy moment of the machine falls on both, at 1 and at 20
+concurrent conversations of eight turns. Printed: per-turn p50/p95, throughput,
+resident memory and the ratios against issue 12's targets (p95 <= 1.5x the
+stock bot, throughput >= 0.8x, both Signpost servers together <= 1.6 GB).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant import PROJECT_ROOT
+from assistant.model_cache import subprocess_env
+from assistant.stack import free_port, start_stack
+
+ROUNDS = 2
+SINGLE_CONVERSATIONS = 4
+CONCURRENT = 20
+# What a receptionist's conversation mixes: free text, button payloads, a knowledge question.
+SIGNPOST_TURNS = [
+    "hello",
+    "my patient says her partner hit her last night and she is scared to go home",
+    '/inform{"immediate_danger": false}',
+    "what is a marac?",
+    "not sure",
+    "no",
+    "/show_advice",
+    "thanks",
+]
+# The stock bot's own moods, in its own words.
+STOCK_TURNS = ["hi", "I am feeling sad", "yes", "no", "great, thanks", "are you a bot?", "hello", "bye"]
+
+Send = Callable[[str, str], list]
+
+
+def rest_sender(url: str) -> Send:
+    """The one REST client both bots get: a POST with the sender and the message."""
+    def send(sender: str, message: str) -> list:
+        request = urllib.request.Request(url, data=json.dumps({"sender": sender, "message": message}).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return json.loads(response.read())
+    return send
+
+
+@dataclass
+class Figures:
+    latencies: list[float] = field(default_factory=list)
+    turns: int = 0
+    seconds: float = 0.0
+
+    def p(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))] if ordered else float("nan")
+
+    @property
+    def throughput(self) -> float:
+        return self.turns / self.seconds if self.seconds else 0.0
+
+
+def drive(send: Send, turns: Sequence[str], conversations: int, concurrent: int, figures: Figures) -> None:
+    def one(_: int) -> None:
+        sender = f"bench-{uuid.uuid4().hex[:12]}"
+        for message in turns:
+            started = time.perf_counter()
+            send(sender, message)
+            figures.latencies.append(time.perf_counter() - started)
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrent) as pool:
+        list(pool.map(one, range(conversations)))
+    figures.seconds += time.perf_counter() - started
+    figures.turns += conversations * len(turns)
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its descendants, from /proc (Linux)."""
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(p) for p in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return total / 1024
+
+
+def stock_bot_dir() -> Path:
+    """A `rasa init` project with its trained model, built once per Rasa version."""
+    import importlib.metadata
+
+    target = PROJECT_ROOT / ".cache" / f"stock-bot-rasa-{importlib.metadata.version('rasa')}"
+    if list((target / "models").glob("*.tar.gz")):
+        return target
+    with tempfile.TemporaryDirectory() as tmp:
+        build = Path(tmp) / "bot"
+        build.mkdir()   # `rasa init` wants the folder to exist
+        print("building and training the stock `rasa init` bot (once)...", flush=True)
+        subprocess.run([sys.executable, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(build)],
+                       env=subprocess_env(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(build, target)
+    return target
+
+
+class StockBot:
+    def __init__(self, folder: Path) -> None:
+        self.port = free_port()
+        self.log = open(folder / "bench-rasa.log", "ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "rasa", "run", "--model", "models", "--port", str(self.port),
+             "--interface", "127.0.0.1"],
+            cwd=folder, env=subprocess_env(), stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.send = rest_sender(f"http://127.0.0.1:{self.port}/webhooks/rest/webhook")
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the stock bot exited ({self.process.returncode}); see {folder}/bench-rasa.log")
+            try:
+                if self.send("warm-up", "hi"):
+                    return
+            except OSError:
+                pass
+            time.sleep(0.5)
+        self.stop()
+        raise RuntimeError("the stock bot did not answer within 240 s")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, 15)
+            self.process.wait(timeout=30)
+        self.log.close()
+
+
+def _ratio_line(name: str, ours: float, theirs: float, target: str, ok: bool) -> str:
+    return f"  {name:<34} Signpost {ours:8.1f}   stock {theirs:8.1f}   ratio {ours / theirs:5.2f}  {target}  {'met' if ok else 'NOT met'}"
+
+
+def main() -> None:
+    stock_folder = stock_bot_dir()
+    with tempfile.TemporaryDirectory() as workdir:
+        stack = start_stack(rasa_port=free_port(), actions_port=free_port(), with_web=False,
+                            tracker_db=Path(workdir) / "tracker.db", log_dir=Path(workdir) / "logs")
+        stock = None
+        try:
+            stock = StockBot(stock_folder)
+            signpost_send = rest_sender(stack.rest_url)
+            drive(signpost_send, SIGNPOST_TURNS, 2, 1, Figures())   # warm both: first turns load lazily
+            drive(stock.send, STOCK_TURNS, 2, 1, Figures())
+            results = {(bot, n): Figures() for bot in ("signpost", "stock") for n in (1, CONCURRENT)}
+            for _ in range(ROUNDS):   # A B A B
+                for concurrent, conversations in ((1, SINGLE_CONVERSATIONS), (CONCURRENT, CONCURRENT)):
+                    drive(stock.send, STOCK_TURNS, conversations, concurrent, results["stock", concurrent])
+                    drive(signpost_send, SIGNPOST_TURNS, conversations, concurrent, results["signpost", concurrent])
+            memory_ours = rss_mb(stack.processes["rasa"].pid) + rss_mb(stack.processes["actions"].pid)
+            memory_rasa, memory_actions = rss_mb(stack.processes["rasa"].pid), rss_mb(stack.processes["actions"].pid)
+            memory_stock = rss_mb(stock.process.pid)
+        finally:
+            if stock is not None:
+                stock.stop()
+            stack.stop()
+    print(f"{ROUNDS} rounds A B A B; {SINGLE_CONVERSATIONS} conversations one at a time and {CONCURRENT} at once "
+          f"per round, 8 turns each")
+    for concurrent in (1, CONCURRENT):
+        ours, theirs = results["signpost", concurrent], results["stock", concurrent]
+        print(f"{concurrent} concurrent: Signpost p50 {1000 * ours.p(0.5):.0f} ms p95 {1000 * ours.p(0.95):.0f} ms, "
+              f"{ours.throughput:.1f} turns/s; stock p50 {1000 * theirs.p(0.5):.0f} ms "
+              f"p95 {1000 * theirs.p(0.95):.0f} ms, {theirs.throughput:.1f} turns/s")
+    print("against issue 12's targets:")
+    for concurrent in (1, CONCURRENT):
+        ours, theirs = results["signpost", concurrent], results["stock", concurrent]
+        print(_ratio_line(f"p95 ms, {concurrent} concurrent", 1000 * ours.p(0.95), 1000 * theirs.p(0.95),
+                          "<= 1.5x", ours.p(0.95) <= 1.5 * theirs.p(0.95)))
+    ours, theirs = results["signpost", CONCURRENT], results["stock", CONCURRENT]
+    print(_ratio_line(f"throughput turns/s, {CONCURRENT} conc.", ours.throughput, theirs.throughput,
+                      ">= 0.8x", ours.throughput >= 0.8 * theirs.throughput))
+    print(f"  resident memory: Signpost Rasa {memory_rasa:.0f} MB + actions {memory_actions:.0f} MB = "
+          f"{memory_ours:.0f} MB (target <= 1600: {'met' if memory_ours <= 1600 else 'NOT met'}); "
+          f"stock Rasa {memory_stock:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
