@@ -77,6 +77,8 @@ def cross_check(out: Collector, rules_file: Path, catalogue_file: Path, guidance
             out.error(catalogue_file, spec.line, f"pathway `{pid}` is never reached: the rules that add it cannot fire",
                       "fix the conditions of: " + ", ".join(r.id for r in adders))
     used = set().union(*(r.facts_used for r in first.rules)) if first.rules else set()
+    # a fact read only by another fact's `ask_when:` (e.g. age band) is used: it saves a question
+    used |= set().union(*(w.facts for w in first.ask_when.values())) if first.ask_when else set()
     facts_file = rules_file.parent / "facts.yaml"
     for fid, spec in first.facts.items():
         if fid not in used:

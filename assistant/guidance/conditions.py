@@ -13,6 +13,7 @@ A condition is a mapping. Several keys in one mapping must all hold. Keys:
   FACT: {at_least: N}        comparisons: is, is_not, at_least, more_than, at_most,
                              less_than, one_of (or ==, !=, >=, >, <=, <, in)
   settings.NAME: value       an area setting equals value (e.g. settings.iris: true)
+  settings.NAME: {contains: X}   a list setting includes X (e.g. settings.risk_tools: {contains: merit})
 
 Values may name an area setting ("settings.dash_high") so areas can differ
 without copying rules. Checks use three values: True, False, or None when the
@@ -25,7 +26,7 @@ import operator
 from pathlib import Path
 from typing import Any, Callable, Mapping, Optional
 
-from .model import Check, FactSpec
+from .model import AskWhen, Check, FactSpec
 from .problems import Collector
 from .yamlfile import YDict, YList, line_of
 
@@ -37,6 +38,8 @@ OPERATORS: dict[str, tuple[str, Callable[[Any, Any], bool]]] = {
     "at_most": ("<=", operator.le), "<=": ("<=", operator.le),
     "less_than": ("<", operator.lt), "<": ("<", operator.lt),
     "one_of": ("in", lambda a, b: a in b), "in": ("in", lambda a, b: a in b),
+    # only for list settings (an area's accepted risk tools): a fact holds one value
+    "contains": ("contains", lambda a, b: isinstance(a, (list, tuple)) and b in a),
 }
 NUMERIC = {">=", ">", "<=", "<"}
 KEYWORDS = {"all", "any", "not", "unless", "meets", "unknown", "known", "always"}
@@ -271,6 +274,10 @@ class ConditionCompiler:
                 return None
             op_name, op = OPERATORS[word]
             line = word_line
+            if op_name == "contains":
+                self._err(line, f"`contains` compares a list setting, but `{fact}` is a fact with one answer",
+                          f"write `{fact}: value`, or `{fact}: {{one_of: [a, b]}}`")
+                return None
         else:
             op_name, op, operand = "==", operator.eq, value
         if op_name == "in":
@@ -315,3 +322,36 @@ class ConditionCompiler:
                       f"use one of: {', '.join(spec.values)}")
             return False
         return True
+
+
+def compile_ask_when(out: Collector, file: Path, doc: Any, facts: Mapping[str, FactSpec],
+                     settings: Mapping[str, Any], definitions: Mapping[str, Compiled]) -> dict[str, AskWhen]:
+    """The ``ask_when:`` conditions of facts.yaml, compiled like rule conditions.
+
+    They may use the definitions of rules.yaml (``meets:`` / ``unless:``), so they are
+    compiled after the rules. A fact whose ``ask_when`` is known to be false is not
+    asked (pregnancy of a person known to be 50 or over, a victim's referral wishes
+    when the person disclosing is the one causing harm); an unknown keeps it askable.
+    """
+    if not isinstance(doc, YDict) or not isinstance(doc.get("facts"), YList):
+        return {}
+    compiler = ConditionCompiler(facts, settings, out, file)
+    compiler.definitions = dict(definitions)
+    result: dict[str, AskWhen] = {}
+    raw = doc["facts"]
+    for i, item in enumerate(raw):
+        if not isinstance(item, YDict) or "ask_when" not in item:
+            continue
+        fid = item.get("id")
+        if fid not in facts:
+            continue  # the fact itself is already reported as broken
+        line = item.line_of("ask_when")
+        compiled = compiler.compile(item["ask_when"], line)
+        if compiled is None:
+            continue
+        if fid in compiled.facts:
+            out.error(file, line, f"the `ask_when:` of `{fid}` depends on `{fid}` itself",
+                      "say when to ask it using other facts (e.g. `unless: {age_band: age_50_or_over}`)")
+            continue
+        result[fid] = AskWhen(compiled.check, compiled.facts, line)
+    return result

@@ -182,7 +182,15 @@ def next_questions(guidance: Guidance, facts: Mapping[str, Any], asked: Iterable
                 relevant.add(fid)
                 break
         trial.pop(fid, None)
-    return [fid for fid in guidance.facts if fid in relevant and fid not in skip and known.get(fid) is None]
+    return [fid for fid in guidance.facts
+            if fid in relevant and fid not in skip and known.get(fid) is None and worth_asking(guidance, known, fid)]
+
+
+def worth_asking(guidance: Guidance, facts: Mapping[str, Any], fact_id: str) -> bool:
+    """False only when the fact's ``ask_when:`` (facts.yaml) is known not to hold for these facts,
+    e.g. pregnancy for a person known to be 50 or over. Unknown keeps the question."""
+    when = guidance.ask_when.get(fact_id)
+    return when is None or when.check(facts) is not False
 
 
 def urgency_of(rec: Recommendation, pathway_id: str) -> Optional[str]:

@@ -20,7 +20,7 @@ from typing import Any, Optional
 from assistant import PATHWAYS_DIR
 
 from . import checks
-from .conditions import ConditionCompiler
+from .conditions import ConditionCompiler, compile_ask_when
 from .groups import load_groups
 from .model import FactSpec, Guidance, Option, PathwaySpec, Rule, Urgency
 from .problems import Collector, GuidanceError, Problem
@@ -549,12 +549,15 @@ def validate(path: Path = PATHWAYS_DIR, *, today: Optional[_dt.date] = None) -> 
                 out.error(gfile, gdoc.line_of("fallback_pathways"), f"fallback pathway `{fid}` is not in catalogue.yaml",
                           "list pathway ids from catalogue.yaml")
         rules, compiler = _rules(src, facts, settings, pathways, urgencies, tuple(fallback))
+        # facts.yaml `ask_when:` may use rules.yaml's definitions, so it is compiled after the rules
+        ask_when = compile_ask_when(out, root / "facts.yaml", src.docs.get("facts.yaml"), facts, settings,
+                                    compiler.definitions)
         files = [root / n for n in CORE_FILES] + [area_file]
         digest = _content_hash([f for f in files if f.is_file()])
         guidance = Guidance(
             version=f"{version}+{digest}", area=area_id, settings=settings, facts=facts,
             urgencies=urgencies, pathways=pathways, rules=rules, closing_note=str(closing),
-            candidates=_candidates(facts, compiler.thresholds), groups=groups,
+            candidates=_candidates(facts, compiler.thresholds), groups=groups, ask_when=ask_when,
             source_files=tuple(str(f) for f in files))
         guidances[area_id] = guidance
         per_area_rules[area_id] = (guidance, compiler)

@@ -31,6 +31,19 @@ class FactSpec:
 
 
 @dataclass(frozen=True)
+class AskWhen:
+    """When a fact is worth asking at all (facts.yaml ``ask_when:``, in the rules' condition language).
+
+    The fact is asked unless ``check`` is known to be False: an unknown answer never
+    silently drops a question, just as it never silently drops a pathway.
+    ``facts`` are the facts the condition reads (pre-filled or answered earlier).
+    """
+    check: Check
+    facts: frozenset[str]
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class QuestionGroup:
     """Yes/no facts asked together ("Have any of these happened?") to shorten the triage.
 
@@ -104,6 +117,8 @@ class Guidance:
     warnings: list = field(default_factory=list)
     # question groups (facts.yaml `groups:`), in file order; group ids never clash with fact ids
     groups: dict[str, QuestionGroup] = field(default_factory=dict)
+    # fact id -> when it is worth asking (facts.yaml `ask_when:`); facts not listed are always askable
+    ask_when: dict[str, AskWhen] = field(default_factory=dict)
     source_files: tuple[str, ...] = ()
 
 

@@ -118,12 +118,15 @@ def test_questions_that_cannot_change_anything_are_skipped(guidance) -> None:
     assert "marriage_involved" in next_questions(guidance, {"honour_based_abuse": True})
 
 
-def test_police_consent_matters_only_after_a_recent_incident(guidance) -> None:
-    assert "victim_consents_police" in next_questions(guidance, {"recent_incident": True})
+def test_a_police_report_the_person_wants_is_not_gated_on_recency(guidance) -> None:
+    # issue 8 class 3: recency changes the evidence advice and urgency, not whether they can report
     quiet = {"recent_incident": False, "children_in_household": False}
-    # still asked for the safeguarding-lead conversation, but no longer for a police report
-    rec_yes = decide(guidance, {**quiet, "victim_consents_police": True}).pathway_ids
-    assert "police_101" not in rec_yes
+    older = decide(guidance, {**quiet, "victim_consents_police": True})
+    assert older.get("police_101").urgency == "within_days"
+    assert "older_incident_wants_police" in older.get("police_101").rules
+    recent = decide(guidance, {"recent_incident": True, "victim_consents_police": True})
+    assert recent.get("police_101").urgency == "same_day"
+    assert "evidence is fresh" in " ".join(recent.get("police_101").reasons)
 
 
 def test_a_combination_of_answers_is_still_asked_for(guidance) -> None:
@@ -154,7 +157,7 @@ def test_next_questions_rejects_unknown_names(guidance) -> None:
 
 @pytest.mark.parametrize("fact,raw,expected", [
     ("strangulation", "Yes", True), ("strangulation", "no", False), ("strangulation", "Not sure", None),
-    ("dash_score", "16", 16), ("dash_score", "14 or more", 14), ("disclosure_source", "victim", "victim"),
+    ("dash_score", "16", 16), ("dash_score", "14 or more on DASH", 14), ("merit_score", "72 or more on MeRIT (Gold)", 72), ("disclosure_source", "victim", "victim"),
     ("disclosure_source", "The person causing the harm", "perpetrator"), ("injury", None, None),
     ("dash_score", 14.0, 14), ("strangulation", True, True),
 ])

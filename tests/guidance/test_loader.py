@@ -57,10 +57,11 @@ def test_area_settings_are_exposed(guidance) -> None:
 
 def test_second_area_overrides_settings_and_contacts_but_shares_rules(guidance) -> None:
     other = load_guidance(area="st_helens")
-    assert other.settings["dash_high"] == 72 and other.settings["iris"] is False
+    # DASH 14+ is national; St Helens adds MeRIT with its own Gold threshold
+    assert other.settings["dash_high"] == 14 and other.settings["merit_high"] == 72 and other.settings["iris"] is False
     assert [r.id for r in other.rules] == [r.id for r in guidance.rules]
     assert other.version != guidance.version
-    assert "72" in [o.label for o in other.facts["dash_score"].options][0]
+    assert "72" in [o.label for o in other.facts["merit_score"].options][0]
     assert "MARAC referral brings in the IDVA" in other.pathways["idva"].how_to_refer
     assert "Sefton Multi Agency Referral Form" in guidance.pathways["childrens_social_care"].how_to_refer
 
@@ -145,8 +146,7 @@ def test_rule_that_can_never_fire(pathways_copy: Path, edit: Edit) -> None:
 
 def test_pathway_no_rule_reaches(pathways_copy: Path, edit: Edit) -> None:
     rules = pathways_copy / "rules.yaml"
-    for line in ("    add: clares_law\n", "    add: clares_law\n"):
-        edit(rules, line, "    add: safeguarding_lead\n")
+    edit(rules, "    add: clares_law\n", "    add: safeguarding_lead\n")  # the one rule that adds it
     e = next(e for e in errors_of(pathways_copy) if "no rule adds" in e.message)
     assert "clares_law" in e.message and e.file == "pathways/catalogue.yaml"
 
@@ -190,7 +190,7 @@ def test_duplicate_key_is_reported_not_silently_overwritten(pathways_copy: Path,
 
 def test_fact_option_of_the_wrong_type(pathways_copy: Path, edit: Edit) -> None:
     facts = pathways_copy / "facts.yaml"
-    edit(facts, '      - {label: "Below {dash_high}", value: 0}', '      - {label: "Below {dash_high}", value: low}')
+    edit(facts, '      - {label: "Below {dash_high} on DASH", value: 0}', '      - {label: "Below {dash_high} on DASH", value: low}')
     e = next(e for e in errors_of(pathways_copy) if "Below" in e.message)
     assert e.line == line_containing(facts, "value: low")
 

@@ -6,12 +6,14 @@ from hypothesis import strategies as st
 
 from assistant import PATHWAYS_DIR
 from assistant.guidance import decide, load_guidance, next_questions
+from assistant.guidance.engine import worth_asking
 
 GUIDANCE = {area: load_guidance(PATHWAYS_DIR, area) for area in ("sefton", "st_helens")}
 SEFTON = GUIDANCE["sefton"]
 RED_FLAGS = ["strangulation", "threats_to_kill", "weapon", "stalking", "honour_based_abuse", "suicide_risk",
              "professional_judgement_high_risk", "previous_marac_12_months", "multiple_perpetrators"]
 SAFE_NEXT_STEPS = {"safeguarding_lead", "gp_follow_up"}
+CURRENT_BY_NATURE = {"stalking", "honour_based_abuse", "professional_judgement_high_risk", "previous_marac_12_months"}
 
 
 def fact_value(guidance, fid):
@@ -70,8 +72,11 @@ def test_adding_a_red_flag_never_lowers_urgency(data, area, flag) -> None:
     for p in before.pathways:
         if p.id in after_ranks:
             assert after_ranks[p.id] <= p.urgency_rank, p.id
-    # a red flag (a MARAC criterion) always brings MARAC and the IDVA
-    assert {"marac", "idva"} <= set(after_ranks)
+    # a red flag (a MARAC criterion) always brings MARAC and the IDVA, unless the abuse is
+    # known to be in the past (MARAC is about current risk); criteria that are current by
+    # their nature (stalking, honour-based abuse, judgement, a repeat) bring them whatever is said
+    if facts.get("current_risk") is not False or flag in CURRENT_BY_NATURE:
+        assert {"marac", "idva"} <= set(after_ranks)
 
 
 @COMMON
@@ -92,8 +97,8 @@ def test_a_fact_not_asked_for_cannot_change_the_outcome_alone(data) -> None:
     questions = set(next_questions(SEFTON, facts))
     base = {(p.id, p.urgency) for p in decide(SEFTON, facts).pathways}
     for fid, spec in SEFTON.facts.items():
-        if facts.get(fid) is not None or fid in questions:
-            continue
+        if facts.get(fid) is not None or fid in questions or not worth_asking(SEFTON, facts, fid):
+            continue  # (a question that does not fit the person, by its ask_when, is not asked)
         for value in SEFTON.candidates[fid]:
             changed = {(p.id, p.urgency) for p in decide(SEFTON, {**facts, fid: value}).pathways}
             assert changed == base, f"answering {fid}={value!r} changes the advice but it was not asked"
