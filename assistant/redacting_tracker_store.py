@@ -17,6 +17,12 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from assistant import rasa_speedups
+
+# Every Signpost Rasa server loads this module (endpoints.yml and
+# deploy/endpoints.server.yml both name it), so it is where Rasa is tuned.
+rasa_speedups.install()
+
 REDACTED = "[not stored]"
 
 
