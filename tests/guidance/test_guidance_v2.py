@@ -51,17 +51,25 @@ def test_a_fact_only_ask_when_reads_is_never_asked_itself() -> None:
     facts: dict = {}
     for _ in range(len(SEFTON.facts) + 1):
         questions = next_questions(SEFTON, facts)
-        assert "pregnancy_possible" not in questions
+        assert "pregnancy_possible" not in questions and "age_band" not in questions
         if not questions:
             break
         facts[questions[0]] = SEFTON.candidates[questions[0]][0]
 
 
-def test_age_band_and_under_18_are_never_both_asked() -> None:
+def test_age_band_is_never_asked_and_an_adult_age_skips_the_under_18_question() -> None:
     assert "victim_under_18" not in next_questions(SEFTON, {"age_band": "age_18_to_49"})
-    assert "age_band" not in next_questions(SEFTON, {"victim_under_18": False})
-    # the band alone settles the child route
-    assert "childrens_social_care" in decide(SEFTON, {"age_band": "under_18"}).pathway_ids
+    assert "victim_under_18" not in next_questions(SEFTON, {"age_band": "age_50_or_over"})
+    # a typed age under 18 still asks the question that decides the child route (never assumed)
+    assert "victim_under_18" in next_questions(SEFTON, {"age_band": "under_18"})
+    assert "age_band" not in next_questions(SEFTON, {"victim_under_18": None})
+
+
+def test_one_score_per_case_a_known_score_skips_the_other_tool() -> None:
+    assert "merit_score" not in next_questions(SEFTON, {"immediate_danger": False, "dash_score": 9})
+    assert "dash_score" not in next_questions(SEFTON, {"immediate_danger": False, "merit_score": 40})
+    # "No DASH done / not sure" still leads to the MeRIT question
+    assert "merit_score" in next_questions(SEFTON, {"immediate_danger": False, "dash_score": None})
 
 
 def test_the_group_lists_only_questions_that_fit_the_person() -> None:
@@ -85,21 +93,21 @@ def test_ask_when_semantics_unknown_keeps_the_question() -> None:
 
 def test_ask_when_errors_name_file_line_and_fix(pathways_copy: Path, edit) -> None:
     facts = pathways_copy / "facts.yaml"
-    edit(facts, "    ask_when: {unknown: age_band}   # their age is already known",
-         "    ask_when: {unknown: age_bnd}")
+    edit(facts, "    ask_when: {unknown: merit_score}   # a MeRIT score was already given",
+         "    ask_when: {unknown: merit_scor}")
     errors = errors_of(pathways_copy)
-    e = next(e for e in errors if "age_bnd" in e.message)
+    e = next(e for e in errors if "merit_scor" in e.message)
     assert e.file == "pathways/facts.yaml" and e.line > 0 and e.fix
 
 
 def test_ask_when_may_not_depend_on_its_own_fact(pathways_copy: Path, edit) -> None:
-    edit(pathways_copy / "facts.yaml", "    ask_when: {unknown: age_band}   # their age is already known",
-         "    ask_when: {unknown: victim_under_18}")
-    assert any("depends on `victim_under_18` itself" in e.message for e in errors_of(pathways_copy))
+    edit(pathways_copy / "facts.yaml", "    ask_when: {unknown: merit_score}   # a MeRIT score was already given",
+         "    ask_when: {unknown: dash_score}")
+    assert any("depends on `dash_score` itself" in e.message for e in errors_of(pathways_copy))
 
 
 def test_ask_when_may_use_rule_definitions() -> None:
-    # capacity_doubt's ask_when is `unless: under_18`, a definition in rules.yaml
+    # capacity_doubt's ask_when uses `meets: under_18`, a definition in rules.yaml
     assert "capacity_doubt" in SEFTON.ask_when
     assert not worth_asking(SEFTON, {"age_band": "under_18"}, "capacity_doubt")
     assert not worth_asking(SEFTON, {"victim_under_18": True}, "capacity_doubt")
@@ -224,11 +232,15 @@ def reasons(rec) -> str:
 def test_respect_the_decision_wording_only_for_an_adult_not_in_doubt() -> None:
     adult = decide(SEFTON, {"victim_consents_referral": False, "victim_under_18": False, "capacity_doubt": False})
     assert "presumed able to make this decision" in reasons(adult)
-    for facts in ({"victim_under_18": True}, {"age_band": "under_18"}, {"capacity_doubt": True}):
+    for facts in ({"victim_under_18": True}, {"capacity_doubt": True}):
         rec = decide(SEFTON, {"victim_consents_referral": False, **facts})
         assert "presumed able" not in reasons(rec), facts
         assert "do not settle it" in reasons(rec)
         assert rec.get("safeguarding_lead").urgency == "same_day"
+    typed_age = decide(SEFTON, {"victim_consents_referral": False, "age_band": "under_18"})
+    assert "presumed able" not in reasons(typed_age)
+    # the age band only withholds wording: it is still never asked
+    assert "age_band" not in next_questions(SEFTON, {"victim_consents_referral": False})
 
 
 def test_sexual_or_financial_abuse_of_an_adult_who_may_lack_capacity() -> None:
