@@ -22,9 +22,11 @@ def build_parser() -> argparse.ArgumentParser:
     # sentence-transformers model that the knowledge commands need.
     from assistant.guidance.cli import register as register_guidance
     from assistant.knowledge.cli import register as register_knowledge
+    from assistant.workspace.cli import register as register_authors
 
     register_guidance(subparsers)
     register_knowledge(subparsers)
+    register_authors(subparsers)
     return parser
 
 

@@ -1,0 +1,604 @@
+"""The workspace's web server (aiohttp): pages, forms and one JSON check.
+
+aiohttp rather than Sanic: it is already installed with Rasa, runs as one
+plain process with no worker processes or global app registry, and its
+middlewares make "every page needs sign-in, every POST needs the CSRF token"
+one place in the code rather than a rule each handler must remember.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import difflib
+import json
+import re
+import tempfile
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Iterator, Optional
+from urllib.parse import quote
+
+import jinja2
+from aiohttp import web
+
+from assistant.guidance import GuidanceError
+
+from . import view
+from .accounts import Author
+from .drafts import Change, Draft
+from .edits import EditError, item_text, replace_item
+from .security import SESSION_COOKIE, Session, Sessions, SignInLimiter, csrf_ok
+from .workspace import (Refused, Workspace, contact_text, parse_setting, setting_text, shown)
+
+HERE = Path(__file__).resolve().parent
+PUBLIC = ("/signin", "/static/")
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+WS = web.AppKey("workspace", Workspace)
+SESSIONS = web.AppKey("sessions", Sessions)
+BY_NAME = web.AppKey("by_name", SignInLimiter)
+BY_ADDRESS = web.AppKey("by_address", SignInLimiter)
+TEMPLATES = web.AppKey("templates", jinja2.Environment)
+SECURE = web.AppKey("secure", bool)
+
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; "
+       "frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+
+
+# ---- plumbing: sessions, sign-in, CSRF, headers ------------------------------
+
+def session_of(request: web.Request) -> Session:
+    return request["session"]
+
+
+def user_of(request: web.Request) -> Author:
+    return request["user"]
+
+
+@web.middleware
+async def security(request: web.Request, handler: Handler) -> web.StreamResponse:
+    sessions = request.app[SESSIONS]
+    session = sessions.get(request.cookies.get(SESSION_COOKIE))
+    fresh = session is None
+    if session is None:
+        session = sessions.new()
+    request["session"] = session
+    user = request.app[WS].accounts.get(session.user) if session.user else None
+    if session.user and user is None:
+        session.user = None  # the account was removed
+    request["user"] = user
+    public = request.path.startswith(PUBLIC)
+    try:
+        if not public and user is None:
+            target = request.path_qs if request.method == "GET" else "/"
+            raise web.HTTPSeeOther(f"/signin?next={quote(target)}")
+        if request.method == "POST":
+            token = request.headers.get("X-CSRF-Token")
+            if token is None and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+                token = (await request.post()).get("csrf")
+            if not csrf_ok(session, token if isinstance(token, str) else None):
+                response: web.StreamResponse = render(request, "refused.html", status=403, title="Form refused",
+                                                      reason="This form did not come from a page of the workspace, or it has expired. "
+                                                             "Go back, reload the page and try again.")
+            else:
+                response = await handler(request)
+        else:
+            response = await handler(request)
+    except web.HTTPException as exc:
+        response = exc
+    if fresh or request.get("new_session"):
+        current: Session = request["session"]
+        response.set_cookie(SESSION_COOKIE, current.id, httponly=True, samesite="Strict",
+                            secure=request.app[SECURE], path="/")
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if not request.path.startswith("/static/"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    if isinstance(response, web.HTTPException):
+        raise response  # aiohttp sends a raised HTTPException as the response, headers and cookie included
+    return response
+
+
+def render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
+    env = request.app[TEMPLATES]
+    session = request["session"]
+    flash, session.flash = session.flash, None
+    ws = request.app[WS]
+    user = request.get("user")
+    html = env.get_template(template).render(
+        csrf=session.csrf, user=user, flash=flash, path=request.path,
+        my_draft=ws.drafts.open_for(user.name) if user else None, **context)
+    return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
+
+
+def flash_and_go(request: web.Request, message: str, location: str) -> web.HTTPSeeOther:
+    session_of(request).flash = message
+    return web.HTTPSeeOther(location)
+
+
+def local_path(target: Optional[str]) -> str:
+    """Only paths on this server: a sign-in link can never send someone elsewhere."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+# ---- sign in / out ------------------------------------------------------------
+
+async def signin_page(request: web.Request) -> web.Response:
+    if request.get("user"):
+        raise web.HTTPSeeOther("/")
+    return render(request, "signin.html", title="Sign in", next=local_path(request.query.get("next")))
+
+
+async def signin(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    name, password = str(form.get("name", "")).strip(), str(form.get("password", ""))
+    target = local_path(str(form.get("next", "/")))
+    keys_name, keys_addr = f"name:{name.lower()}", f"addr:{request.remote}"
+    by_name, by_address = request.app[BY_NAME], request.app[BY_ADDRESS]
+    wait = max(by_name.wait_seconds(keys_name), by_address.wait_seconds(keys_addr))
+    if wait:
+        response = render(request, "signin.html", status=429, title="Sign in", next=target, name=name,
+                          error=f"Too many wrong passwords. Wait {wait} seconds, then try again.")
+        response.headers["Retry-After"] = str(wait)
+        return response
+    user = request.app[WS].accounts.verify(name, password)
+    if user is None:
+        by_name.failed(keys_name)
+        by_address.failed(keys_addr)
+        wait = max(by_name.wait_seconds(keys_name), by_address.wait_seconds(keys_addr))
+        error = "That name and password do not match an author account."
+        if wait:
+            error += f" Too many wrong passwords: wait {wait} seconds, then try again."
+        return render(request, "signin.html", status=401, title="Sign in", next=target, name=name, error=error)
+    by_name.succeeded(keys_name)
+    sessions = request.app[SESSIONS]
+    sessions.end(session_of(request).id)           # a new session id on sign-in (no fixation)
+    request["session"] = sessions.new(user.name)
+    request["new_session"] = True
+    return web.HTTPSeeOther(target)
+
+
+async def signout(request: web.Request) -> web.StreamResponse:
+    sessions = request.app[SESSIONS]
+    sessions.end(session_of(request).id)
+    request["session"] = sessions.new()
+    request["new_session"] = True
+    return web.HTTPSeeOther("/signin")
+
+
+# ---- seeing the guidance --------------------------------------------------------
+
+def _draft_of(request: web.Request) -> Optional[Draft]:
+    return request.app[WS].draft_for(user_of(request))
+
+
+async def overview(request: web.Request) -> web.Response:
+    ws = request.app[WS]
+    guidance = ws.guidance()
+    waiting = [d for d in ws.drafts.all() if d.status == "open" and d.files]
+    stale = [c for c in view.contacts(ws.pathways) if c.stale]
+    return render(request, "overview.html", title="Signpost guidance", guidance=guidance,
+                  areas=view.areas(ws.pathways), waiting=waiting, stale=len(stale),
+                  history=ws.history.log(5), articles=len(_articles(ws)))
+
+
+async def pathways_page(request: web.Request) -> web.Response:
+    ws = request.app[WS]
+    guidance = ws.guidance()
+    rules = view.rules(ws.pathways, guidance)
+    by_pathway: dict[str, list[view.RuleView]] = {}
+    for rule_view, rule in zip(rules, _raw_rules(ws.pathways)):
+        for pid in [rule.get("add"), *(_as_list(rule.get("exclude")))]:
+            if pid:
+                by_pathway.setdefault(str(pid), []).append(rule_view)
+    per_area = {a.id: ws.guidance(a.id) for a in view.areas(ws.pathways)}
+    return render(request, "pathways.html", title="Pathways", guidance=guidance, by_pathway=by_pathway,
+                  per_area=per_area)
+
+
+async def questions_page(request: web.Request) -> web.Response:
+    return render(request, "questions.html", title="Questions", guidance=request.app[WS].guidance())
+
+
+def _as_list(value: Any) -> list:
+    return [] if value is None else [value] if isinstance(value, str) else list(value)
+
+
+def _raw_rules(folder: Path) -> list[dict]:
+    doc = view.read(folder, "rules.yaml")
+    return [r for r in (doc.get("rules") or []) if isinstance(r, dict)] if isinstance(doc, dict) else []
+
+
+async def rules_page(request: web.Request) -> web.Response:
+    ws = request.app[WS]
+    return render(request, "rules.html", title="Rules", rules=view.rules(ws.pathways, ws.guidance()))
+
+
+async def contacts_page(request: web.Request) -> web.Response:
+    ws = request.app[WS]
+    return render(request, "contacts.html", title="Contacts", contacts=view.contacts(ws.pathways),
+                  max_age=view.max_age_days(ws.pathways))
+
+
+async def areas_page(request: web.Request) -> web.Response:
+    ws = request.app[WS]
+    with ws.tree(_draft_of(request)) as root:
+        areas = view.areas(root)
+    return render(request, "areas.html", title="Areas and settings", areas=areas)
+
+
+def _articles(ws: Workspace) -> list[dict]:
+    found = []
+    for file in sorted(ws.knowledge.glob("*.md")) if ws.knowledge else []:
+        if file.name.lower() == "readme.md":
+            continue
+        head = file.read_text(encoding="utf-8").split("---")
+        meta: dict[str, str] = {}
+        if len(head) > 2:
+            for line in head[1].splitlines():
+                key, _, value = line.partition(":")
+                if key.strip() in ("title", "last_reviewed"):
+                    meta[key.strip()] = value.split(" #")[0].strip().strip('"')
+        found.append({"file": file.name, "title": meta.get("title", file.stem), "reviewed": meta.get("last_reviewed", "")})
+    return found
+
+
+async def knowledge_page(request: web.Request) -> web.Response:
+    return render(request, "knowledge.html", title="Knowledge articles", articles=_articles(request.app[WS]))
+
+
+# ---- editing --------------------------------------------------------------------
+
+async def contact_form(request: web.Request) -> web.Response:
+    ws = request.app[WS]
+    key = request.query.get("key", "")
+    with ws.tree(_draft_of(request)) as root:
+        contact = view.find_contact(root, key)
+    if contact is None:
+        raise web.HTTPNotFound(text="There is no such contact.")
+    return render(request, "contact_edit.html", title=f"Edit contact: {contact.name}", contact=contact,
+                  today=_dt.date.today().isoformat(), reach_keys=view.REACH_KEYS)
+
+
+async def contact_save(request: web.Request) -> web.StreamResponse:
+    ws = request.app[WS]
+    form = await request.post()
+    key, field_name = str(form.get("key", "")), str(form.get("field", "phone"))
+    value, verified = str(form.get("value", "")).strip(), str(form.get("last_verified", "")).strip()
+    draft = _draft_of(request)
+    with ws.tree(draft) as root:
+        contact = view.find_contact(root, key)
+        text = (root / contact.file).read_text(encoding="utf-8") if contact else ""
+    if contact is None:
+        raise web.HTTPNotFound(text="There is no such contact.")
+    errors = []
+    try:
+        date = _dt.date.fromisoformat(verified)
+        if date > _dt.date.today():
+            errors.append("The date you checked it cannot be in the future.")
+    except ValueError:
+        errors.append("Give the date you checked the contact, as YYYY-MM-DD.")
+        date = None
+    if not value:
+        errors.append(f"Give the contact's {field_name}.")
+    if not errors:
+        try:
+            new_text = contact_text(text, contact, field_name, value, date)
+        except (Refused, EditError) as exc:
+            errors.append(str(exc))
+    if errors:
+        return render(request, "contact_edit.html", status=422, title=f"Edit contact: {contact.name}", contact=contact,
+                      today=verified, reach_keys=view.REACH_KEYS, errors=errors, value=value, field=field_name)
+    where = contact.area or "national"
+    ws.edit(user_of(request), contact.file, new_text,
+            Change("contact", contact.file, f"contact '{contact.name}' ({contact.pathway}, {where}): {field_name} {value}, verified {verified}"))
+    raise flash_and_go(request, f"Saved in your draft: {contact.name}.", "/draft")
+
+
+async def settings_save(request: web.Request) -> web.StreamResponse:
+    ws = request.app[WS]
+    area_id = request.match_info["area"]
+    form = await request.post()
+    draft = _draft_of(request)
+    with ws.tree(draft) as root:
+        area = next((a for a in view.areas(root) if a.id == area_id), None)
+        text = (root / area.file).read_text(encoding="utf-8") if area else ""
+    if area is None:
+        raise web.HTTPNotFound(text="There is no such area.")
+    changed, errors = [], []
+    for setting in area.settings:
+        if isinstance(setting.value, (list, dict)) or f"setting-{setting.name}" not in form:
+            continue
+        try:
+            value = parse_setting(str(form[f"setting-{setting.name}"]), setting.value)
+        except Refused as exc:
+            errors.append(f"{setting.name}: {exc}")
+            continue
+        if value != setting.value:
+            with _with_text(ws, draft, area.file, text) as folder:
+                areas_now = {a.id: a for a in view.areas(folder)}
+            text = setting_text(text, areas_now[area_id], setting.name, value)
+            changed.append(f"{setting.name} {setting.value!r} → {value!r}")
+    if errors:
+        with ws.tree(draft) as root:
+            areas = view.areas(root)
+        return render(request, "areas.html", status=422, title="Areas and settings", areas=areas, errors=errors)
+    if not changed:
+        raise flash_and_go(request, "Nothing changed.", "/areas")
+    ws.edit(user_of(request), area.file, text,
+            Change("setting", area.file, f"settings of {area.name}: " + ", ".join(changed)))
+    raise flash_and_go(request, f"Saved in your draft: settings of {area.name}.", "/draft")
+
+
+@contextlib.contextmanager
+def _with_text(ws: Workspace, draft: Optional[Draft], rel: str, text: str) -> Iterator[Path]:
+    """A throwaway folder holding one file's text (and guidance.yaml), read with the validator's reader."""
+    with tempfile.TemporaryDirectory(prefix="signpost-text-") as tmp:
+        folder = Path(tmp) / "pathways"
+        (folder / Path(rel).parent).mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_text(text, encoding="utf-8")
+        (folder / "guidance.yaml").write_text(ws.text("guidance.yaml", draft), encoding="utf-8")
+        yield folder
+
+
+def _rule_span(ws: Workspace, draft: Optional[Draft], rule_id: str) -> Optional[tuple[str, int, int, str, int]]:
+    """(rules.yaml text, first line, last line, the rule's block, its column) in the draft's rules."""
+    text = ws.text("rules.yaml", draft)
+    with _with_text(ws, draft, "rules.yaml", text) as folder:
+        doc = view.read(folder, "rules.yaml")
+    if not isinstance(doc, dict) or not isinstance(doc.get("rules"), list):
+        return None
+    items = doc["rules"]
+    from .edits import item_end
+    for i, rule in enumerate(items):
+        if isinstance(rule, dict) and str(rule.get("id")) == rule_id:
+            start = items.line_of(i)
+            end = item_end(text, start, items.line_of(i + 1) if i + 1 < len(items) else None)
+            block, column = item_text(text, start, end)
+            return text, start, end, block, column
+    return None
+
+
+def _rule_problems(ws: Workspace, draft: Optional[Draft], rule_id: str, block: str) -> tuple[str, list[dict]]:
+    span = _rule_span(ws, draft, rule_id)
+    if span is None:
+        raise web.HTTPNotFound(text="There is no such rule.")
+    text, start, end, _, column = span
+    new_text = replace_item(text, start, end, block, column)
+    report = ws.report(draft, {"rules.yaml": new_text}, with_impact=False)
+    last = start + len(block.rstrip("\n").split("\n")) - 1
+    problems = []
+    for p in report.problems:
+        inside = p.file == "rules.yaml" and start <= p.line <= last
+        problems.append({"file": p.file, "line": p.line, "message": p.message, "fix": p.fix, "severity": p.severity,
+                         "rule_line": p.line - start + 1 if inside else None})
+    problems.sort(key=lambda p: (p["severity"] != "error", p["rule_line"] is None))
+    return new_text, problems
+
+
+async def rule_form(request: web.Request) -> web.Response:
+    ws = request.app[WS]
+    rule_id = request.match_info["rule"]
+    span = _rule_span(ws, _draft_of(request), rule_id)
+    if span is None:
+        raise web.HTTPNotFound(text="There is no such rule.")
+    return render(request, "rule_edit.html", title=f"Edit rule {rule_id}", rule_id=rule_id, block=span[3],
+                  start=span[1], problems=None)
+
+
+async def rule_save(request: web.Request) -> web.StreamResponse:
+    ws = request.app[WS]
+    rule_id = request.match_info["rule"]
+    form = await request.post()
+    block = str(form.get("text", ""))
+    draft = _draft_of(request)
+    new_text, problems = _rule_problems(ws, draft, rule_id, block)
+    ws.edit(user_of(request), "rules.yaml", new_text, Change("rule", "rules.yaml", f"rule {rule_id} edited"))
+    errors = [p for p in problems if p["severity"] == "error"]
+    if errors:
+        span = _rule_span(ws, _draft_of(request), rule_id)
+        return render(request, "rule_edit.html", status=422, title=f"Edit rule {rule_id}", rule_id=rule_id, block=block,
+                      start=span[1] if span else 0, problems=problems, saved_with_errors=True)
+    raise flash_and_go(request, f"Saved in your draft: rule {rule_id}.", "/draft")
+
+
+async def check_rule(request: web.Request) -> web.Response:
+    ws = request.app[WS]
+    try:
+        data = await request.json()
+        rule_id, block = str(data["rule"]), str(data["text"])
+    except (ValueError, KeyError, TypeError):
+        return web.json_response({"error": "send {rule, text}"}, status=400)
+    _, problems = _rule_problems(ws, _draft_of(request), rule_id, block)
+    return web.json_response({"valid": not any(p["severity"] == "error" for p in problems), "problems": problems})
+
+
+# ---- drafts, review, publishing --------------------------------------------------
+
+def _file_diffs(ws: Workspace, draft: Draft) -> list[tuple[str, list[tuple[str, str]]]]:
+    out = []
+    for rel in sorted(draft.files):
+        old = (ws.pathways / rel).read_text(encoding="utf-8").splitlines()
+        new = draft.files[rel].splitlines()
+        lines = []
+        for line in difflib.unified_diff(old, new, f"published {rel}", f"draft {rel}", n=2, lineterm=""):
+            kind = "add" if line.startswith("+") and not line.startswith("+++") else \
+                   "del" if line.startswith("-") and not line.startswith("---") else "ctx"
+            lines.append((kind, line))
+        out.append((rel, lines))
+    return out
+
+
+async def my_draft(request: web.Request) -> web.StreamResponse:
+    draft = _draft_of(request)
+    if draft is None:
+        return render(request, "no_draft.html", title="Your draft")
+    raise web.HTTPSeeOther(f"/drafts/{draft.id}")
+
+
+async def drafts_page(request: web.Request) -> web.Response:
+    ws = request.app[WS]
+    return render(request, "drafts.html", title="Drafts", drafts=[d for d in ws.drafts.all() if d.status == "open"],
+                  done=[d for d in ws.drafts.all() if d.status != "open"][:20])
+
+
+def _get_draft(request: web.Request) -> Draft:
+    draft = request.app[WS].drafts.get(request.match_info["draft"])
+    if draft is None:
+        raise web.HTTPNotFound(text="There is no such draft.")
+    return draft
+
+
+async def draft_page(request: web.Request, status: int = 200, refused: Optional[str] = None) -> web.Response:
+    ws = request.app[WS]
+    draft = _get_draft(request)
+    user = user_of(request)
+    report = ws.report(draft) if draft.status == "open" else None
+    return render(request, "draft.html", status=status, title=f"Draft by {draft.author}", draft=draft, report=report,
+                  diffs=_file_diffs(ws, draft) if draft.status == "open" else [],
+                  why_not_approve=ws.why_not_approve(draft, user) if draft.status == "open" else None,
+                  why_not_publish=ws.why_not_publish(draft, user) if draft.status == "open" else None,
+                  needs_review=ws.needs_review(draft), refused=refused)
+
+
+async def draft_action(request: web.Request) -> web.StreamResponse:
+    ws = request.app[WS]
+    draft = _get_draft(request)
+    user = user_of(request)
+    action = request.match_info["action"]
+    form = await request.post()
+    try:
+        if action == "approve":
+            ws.approve(draft, user)
+            raise flash_and_go(request, "Approved. The author or you can now publish it.", f"/drafts/{draft.id}")
+        if action == "publish":
+            sha = ws.publish(draft, user, str(form.get("why", "")))
+            raise flash_and_go(request, f"Published as guidance {ws.guidance().version.split('+')[0]}. "
+                               "The bot uses it from its next message.", f"/history/{sha}")
+        if action == "discard":
+            ws.discard(draft, user)
+            raise flash_and_go(request, "The draft was discarded.", "/drafts")
+        if action == "why":
+            draft.why = str(form.get("why", ""))[:2000]
+            ws.drafts.save(draft)
+            raise flash_and_go(request, "Saved.", f"/drafts/{draft.id}")
+    except Refused as exc:
+        return await draft_page(request, status=403, refused=str(exc))
+    raise web.HTTPNotFound()
+
+
+async def history_page(request: web.Request) -> web.Response:
+    return render(request, "history.html", title="History", entries=request.app[WS].history.log())
+
+
+async def history_entry(request: web.Request, status: int = 200, refused: Optional[str] = None) -> web.Response:
+    ws = request.app[WS]
+    sha = request.match_info["sha"]
+    if not re.fullmatch(r"[0-9a-f]{7,40}", sha):
+        raise web.HTTPNotFound()
+    entry = ws.history.entry(sha)
+    if entry is None:
+        raise web.HTTPNotFound(text="There is no such change.")
+    diff = [("add" if l.startswith("+") and not l.startswith("+++") else "del" if l.startswith("-") and not l.startswith("---") else "ctx", l)
+            for l in ws.history.diff(sha).splitlines()]
+    return render(request, "history_entry.html", status=status, title=f"Change {sha[:10]}", entry=entry, diff=diff,
+                  can_roll_back=ws.history.parent(sha) is not None and user_of(request).is_reviewer, refused=refused)
+
+
+async def rollback(request: web.Request) -> web.StreamResponse:
+    ws = request.app[WS]
+    try:
+        sha = ws.rollback(request.match_info["sha"], user_of(request))
+    except Refused as exc:
+        return await history_entry(request, status=403, refused=str(exc))
+    raise flash_and_go(request, "Rolled back. The bot uses the restored guidance from its next message.", f"/history/{sha}")
+
+
+# ---- trying a case -----------------------------------------------------------------
+
+async def try_page(request: web.Request) -> web.Response:
+    ws = request.app[WS]
+    guidance = ws.guidance()
+    draft = _draft_of(request)
+    chosen = request.query.get("draft")
+    if chosen:
+        draft = ws.drafts.get(chosen) or draft
+    answers: dict[str, str] = {}
+    results = None
+    area = request.query.get("area") or guidance.area
+    if request.method == "POST":
+        form = await request.post()
+        area = str(form.get("area") or guidance.area)
+        if form.get("draft"):
+            draft = ws.drafts.get(str(form["draft"])) or draft
+        facts: dict[str, Any] = {}
+        errors = []
+        for fid, spec in guidance.facts.items():
+            raw = str(form.get(f"fact-{fid}", "")).strip()
+            answers[fid] = raw
+            if not raw:
+                continue
+            try:
+                facts[fid] = int(raw) if spec.type == "int" else json.loads(raw)
+            except ValueError:
+                errors.append(f"{spec.question}: write a whole number")
+        if errors:
+            results = {"errors": errors}
+        else:
+            try:
+                published, drafted, problems = ws.try_case(facts, area, draft)
+                results = {"published": published, "draft": drafted, "problems": problems}
+            except (ValueError, GuidanceError) as exc:
+                results = {"errors": [str(exc).splitlines()[0]]}
+    return render(request, "try.html", title="Try a case", guidance=guidance, areas=view.areas(ws.pathways),
+                  area=area, answers=answers, results=results, draft=draft if draft and draft.status == "open" else None,
+                  json=json)
+
+
+async def static_file(request: web.Request) -> web.StreamResponse:
+    name = request.match_info["name"]
+    if name not in ("workspace.css", "rule-editor.js"):
+        raise web.HTTPNotFound()
+    return web.FileResponse(HERE / "static" / name, headers={"Cache-Control": "no-cache"})
+
+
+def make_app(workspace: Workspace, *, secure_cookies: bool = False) -> web.Application:
+    app = web.Application(middlewares=[security], client_max_size=1024 ** 2)
+    app[WS] = workspace
+    app[SESSIONS] = Sessions()
+    app[BY_NAME] = SignInLimiter()
+    app[BY_ADDRESS] = SignInLimiter(free_tries=25)  # many people behind one proxy
+    app[SECURE] = secure_cookies
+    app[TEMPLATES] = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"),
+                                        autoescape=jinja2.select_autoescape(["html"]))
+    r = app.router
+    r.add_get("/signin", signin_page)
+    r.add_post("/signin", signin)
+    r.add_post("/signout", signout)
+    r.add_get("/", overview)
+    r.add_get("/pathways", pathways_page)
+    r.add_get("/questions", questions_page)
+    r.add_get("/rules", rules_page)
+    r.add_get("/rules/{rule}/edit", rule_form)
+    r.add_post("/rules/{rule}", rule_save)
+    r.add_post("/api/check-rule", check_rule)
+    r.add_get("/contacts", contacts_page)
+    r.add_get("/contacts/edit", contact_form)
+    r.add_post("/contacts/edit", contact_save)
+    r.add_get("/areas", areas_page)
+    r.add_post("/areas/{area}/settings", settings_save)
+    r.add_get("/knowledge", knowledge_page)
+    r.add_get("/draft", my_draft)
+    r.add_get("/drafts", drafts_page)
+    r.add_get("/drafts/{draft}", draft_page)
+    r.add_post("/drafts/{draft}/{action}", draft_action)
+    r.add_get("/try", try_page)
+    r.add_post("/try", try_page)
+    r.add_get("/history", history_page)
+    r.add_get("/history/{sha}", history_entry)
+    r.add_post("/history/{sha}/rollback", rollback)
+    r.add_get("/static/{name}", static_file)
+    return app
