@@ -289,6 +289,14 @@ def test_a_perpetrator_never_gets_the_victims_services(data, area) -> None:
     assert "victim_consents_police" not in next_questions(guidance, facts)
 
 
+def test_the_victims_wishes_rules_never_speak_of_a_perpetrator() -> None:
+    rec = decide(SEFTON, {"disclosure_source": "perpetrator", "victim_consents_referral": False,
+                          "victim_consents_police": False})
+    fired = {r for p in rec.pathways for r in p.rules}
+    assert not fired & {"police_declined_lead", "referral_declined_lead", "referral_declined_keep_offering",
+                        "referral_declined_under_18_or_capacity"}
+
+
 def test_victim_questions_say_whose_wishes_they_are() -> None:
     for fid in ("victim_consents_referral", "victim_consents_police"):
         assert "person experiencing abuse" in SEFTON.facts[fid].question
