@@ -8,6 +8,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from assistant.conversation.messages import NOT_UNDERSTOOD
+
+MIN_GUESS = 0.15   # below this the ranking is noise, not a guess
+
 MEANINGS = {
     "describe_situation": "telling me about a disclosure",
     "inform": "giving or correcting a detail",
@@ -28,8 +32,10 @@ MEANINGS = {
 }
 
 
-WORTH_CONFIRMING = {"describe_situation", "inform", "ask_question", "report_danger", "victim_self",
-                    "perpetrator_self", "show_advice", "stop", "restart"}
+# Only kinds of message a "yes" would make clear. A guess at "a description" or
+# "a detail" helps nobody ("Are you giving or correcting a detail?"): such a
+# message gets a plain "I didn't understand" with what can be done instead.
+WORTH_CONFIRMING = {"ask_question", "report_danger", "victim_self", "perpetrator_self", "show_advice"}
 
 
 class ActionDefaultAskAffirmation(Action):
@@ -40,7 +46,11 @@ class ActionDefaultAskAffirmation(Action):
                   domain: dict[str, Any]) -> list[EventType]:
         ranking = (tracker.latest_message or {}).get("intent_ranking") or []
         # Only guess kinds of message worth confirming; "are you saying yes?" helps nobody.
-        guess = next((r.get("name") for r in ranking[:3] if r.get("name") in WORTH_CONFIRMING), "describe_situation")
+        guess = next((r.get("name") for r in ranking[:2] if r.get("name") in WORTH_CONFIRMING
+                      and (r.get("confidence") or 0) >= MIN_GUESS), None)
+        if guess is None:
+            dispatcher.utter_message(text=NOT_UNDERSTOOD)
+            return []
         dispatcher.utter_message(
             text=f"Sorry, I want to be sure I follow. Are you {MEANINGS[guess]}?",
             buttons=[{"title": "Yes", "payload": f"/{guess}"},

@@ -7,9 +7,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from assistant.actions.state import guidance, known_facts, safe_next_step
-from assistant.actions.turn import usable_facts
-from assistant.guidance import decide, referral_summary, render_text
+from assistant.actions.state import area_events, area_of, guidance, known_facts, safe_next_step
+from assistant.conversation import usable_facts
+from assistant.guidance import Guidance, decide, referral_summary, render_text
+
+
+def area_sentence(g: Guidance) -> str:
+    name = getattr(g, "area_name", None) or g.area.replace("_", " ").title()
+    return f"This advice uses {name}'s guidance (version {g.version})."
 
 
 class ActionRecommend(Action):
@@ -25,19 +30,25 @@ class ActionRecommend(Action):
             return []
 
     def _run(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-        g = guidance()
+        g = guidance(area_of(tracker))
         facts = usable_facts(g, known_facts(tracker))
         rec = decide(g, facts)
         summary = referral_summary(rec)
         card = rec.to_json()
+        # Every recommendation says which area's guidance it used.
+        card["recommendation"].setdefault("area", g.area)
+        text = render_text(rec)
+        area_line = area_sentence(g)
+        if area_line not in text:
+            text = f"{text}\n\n{area_line}"
         # The card's "copy referral summary" copies exactly the words sent below.
         card["recommendation"]["referral_summary"] = summary
         # The widget draws json_message as a card; text is for channels that cannot.
-        dispatcher.utter_message(text=render_text(rec), json_message=card)
+        dispatcher.utter_message(text=text, json_message=card)
         dispatcher.utter_message(text="A summary you can copy into a referral (it holds no names):\n\n"
                                       + summary)
         dispatcher.utter_message(
             text="If anything changes or I got something wrong, just tell me "
                  '(for example "actually there are two children") and I\'ll update this. '
                  'Type "start again" for a new case.')
-        return [SlotSet("recommendation_given", True)]
+        return [*area_events(tracker), SlotSet("recommendation_given", True)]

@@ -1,16 +1,21 @@
-"""action_restart (overrides Rasa's default): forget this case and start afresh.
+"""action_restart (overrides Rasa's default): a new case, only once confirmed.
 
-Overridden rather than left to ``utter_restart`` so that every message the bot
-can send is reachable from a rule, which ``rasa data validate
---fail-on-warnings`` insists on.
+"start again" asks first ("Start a new case? ..."); the "Yes" button, or asking
+plainly a second time, clears the case. Overridden rather than left to
+``utter_restart`` so every message is reachable from a rule, which ``rasa data
+validate --fail-on-warnings`` insists on.
 """
 from __future__ import annotations
 
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, Restarted
+from rasa_sdk.events import EventType, Restarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+
+from assistant.actions.state import guidance
+from assistant.conversation import Restart, RestartConfirmed, read_reply
+from assistant.conversation.messages import RESTART_NO, RESTART_QUESTION, RESTART_YES
 
 RESTART_TEXT = ("Let's start again; nothing from the previous case is used in this one. "
                 "Tell me what happened, in your own words. If anyone is in danger now, call 999.")
@@ -22,5 +27,15 @@ class ActionRestart(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        dispatcher.utter_message(text=RESTART_TEXT)
-        return [Restarted()]
+        text = (tracker.latest_message or {}).get("text") or ""
+        try:
+            reply = read_reply(guidance(), None, "restart", text)
+        except Exception:  # noqa: BLE001 - never clear a case because something broke
+            reply = Restart()
+        confirmed = isinstance(reply, RestartConfirmed) or (
+            isinstance(reply, Restart) and bool(tracker.get_slot("restart_pending")))
+        if confirmed or not (tracker.get_slot("facts") or tracker.get_slot("asked_facts")):
+            dispatcher.utter_message(text=RESTART_TEXT)   # nothing to lose, or asked for twice
+            return [Restarted()]
+        dispatcher.utter_message(text=RESTART_QUESTION, buttons=[RESTART_YES, RESTART_NO])
+        return [SlotSet("restart_pending", True)]

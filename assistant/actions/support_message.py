@@ -5,6 +5,7 @@ contacts, so a safeguarding lead keeps them current in pathways/.
 """
 from __future__ import annotations
 
+from assistant.conversation.messages import emergency_sentence
 from assistant.guidance import Guidance
 
 
@@ -23,7 +24,7 @@ def _contact_lines(g: Guidance, pathway_id: str) -> list[str]:
 def victim_support(g: Guidance) -> str:
     lines = [
         "Thank you for telling me. I'm so sorry this is happening to you, and it is not your fault.",
-        "If you are in danger now, call 999 (on a mobile, if you can't speak, dial 999 then press 55).",
+        "If you are in danger now: " + emergency_sentence(g),
         "These services are free and confidential, and you can talk to them about what you want to happen:",
         *_contact_lines(g, "specialist_service"),
         "Your GP practice can also help, and you can ask to speak to someone on your own.",

@@ -6,7 +6,6 @@ says both yes and no about it (unless one clause is a correction).
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,15 +14,6 @@ from assistant.extraction.phrasings import FactPhrasings, Phrasings, load_phrasi
 from assistant.extraction.text import clause_before, normalise, sentence_start
 
 NEGATION_WINDOW = 6   # words before a phrase that a negation can reach
-
-# Ages 10-17 mark an under-18 victim; younger ages in a description are children.
-_AGE_PATTERNS = (
-    re.compile(r"(?<!her )(?<!his )(?<!their )(?<!my )(?<!our )(?<!has a )(?<!have a )(?<!with a )(?<!and a )"
-               r"\b(\d{1,2})[ -]?(?:year|yr)s?[ -]?old\b"),
-    re.compile(r"\b(?:she|he|patient|victim|client|girl|boy)(?:'s| is| was| who is) (?:only |just )?(\d{1,2})\b(?! (?:weeks|months|kids|children|times|incidents))"),
-    re.compile(r"\baged (\d{1,2})\b"),
-)
-
 
 @dataclass(frozen=True)
 class Extracted:
@@ -48,7 +38,7 @@ def _uncertain(text: str, start: int, phrasings: Phrasings) -> bool:
     before = clause_before(text, start, phrasings)
     before_sentence = text[sentence_start(text, start):start]
     return any(cue in before for cue in phrasings.uncertainty_cues) or any(
-        f"{cue} " in before_sentence for cue in ("not sure", "don't know", "doesn't know", "unsure", "no idea")
+        f"{cue} " in before_sentence for cue in phrasings.sentence_uncertainty_cues
     )
 
 
@@ -102,15 +92,13 @@ def _number_hits(text: str, spec: FactPhrasings, phrasings: Phrasings) -> list[_
     return hits
 
 
-def _age_hits(text: str) -> list[_Hit]:
+def _age_hits(text: str, spec: FactPhrasings) -> list[_Hit]:
     hits = []
-    for pattern in _AGE_PATTERNS:
+    for pattern in spec.ages.patterns if spec.ages else ():
         for m in pattern.finditer(text):
-            age = int(m.group(1))
-            if 10 <= age <= 17:
-                hits.append(_Hit(True, m.group(0), m.start(), False))
-            elif 18 <= age <= 99:
-                hits.append(_Hit(False, m.group(0), m.start(), False))
+            value = spec.ages.value(int(m.group(1)))
+            if value is not None:
+                hits.append(_Hit(value, m.group(0), m.start(), False))
     return hits
 
 
@@ -154,9 +142,7 @@ def extract_facts(text: str, guidance: Any = None, phrasings: Phrasings | None =
         elif spec.numbers:
             hits = _number_hits(clean, spec, phrasings)
         else:
-            hits = _bool_hits(clean, spec, phrasings)
-            if fact == "victim_under_18":
-                hits += _age_hits(clean)
+            hits = _bool_hits(clean, spec, phrasings) + _age_hits(clean, spec)
         hit = _resolve(hits)
         if hit is not None and _within_bounds(hit.value, known.get(fact) if known else None):
             found[fact] = Extracted(hit.value, hit.evidence)

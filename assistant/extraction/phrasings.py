@@ -34,6 +34,38 @@ class FactPhrasings:
     numbers: tuple[re.Pattern, ...] = ()                          # int facts
     when_asked: tuple[tuple[str, tuple[re.Pattern, ...]], ...] = ()  # enum answers right after the question
     negatable: bool = True
+    ages: "AgeRule | None" = None                                # an age in the text states the fact
+
+
+@dataclass(frozen=True)
+class AgeRule:
+    """An age in the text states a yes/no fact: ``from_age`` <= age < ``adult_age`` is yes,
+    ``adult_age`` or more is no; younger ages are left alone (usually children)."""
+
+    patterns: tuple[re.Pattern, ...]
+    from_age: int
+    adult_age: int
+
+    def value(self, age: int) -> bool | None:
+        if self.from_age <= age < self.adult_age:
+            return True
+        if self.adult_age <= age <= 120:
+            return False
+        return None
+
+
+@dataclass(frozen=True)
+class AnswerWords:
+    """How a typed reply answers the open question, and the plain meta replies
+    (phrasings.yaml `answers:`). Every list is lower-case, longest phrase first."""
+
+    yes: tuple[str, ...] = ()
+    no: tuple[str, ...] = ()
+    unsure: tuple[str, ...] = ()
+    none_of_these: tuple[str, ...] = ()
+    hedges: tuple[str, ...] = ()
+    fillers: tuple[str, ...] = ()
+    meta: dict[str, tuple[str, ...]] = field(default_factory=dict)   # continue, stop, restart, show_advice, why
 
 
 @dataclass(frozen=True)
@@ -47,6 +79,44 @@ class Phrasings:
     correction_cues: tuple[str, ...]
     vocabulary: frozenset[str] = field(default_factory=frozenset)
     labels: dict[str, str] = field(default_factory=dict)   # how the bot names each fact to the user
+    sentence_uncertainty_cues: tuple[str, ...] = ()          # reach across clause breaks to the sentence start
+    answers: AnswerWords = field(default_factory=AnswerWords)
+
+
+META_REPLIES = ("continue", "stop", "restart", "show_advice", "why")
+
+
+def _phrases(section: dict[str, Any], key: str) -> tuple[str, ...]:
+    raw = section.get(key) or []
+    if not isinstance(raw, list) or not all(isinstance(p, str) and p.strip() for p in raw):
+        raise PhrasingsError(f"answers.{key}: expected a list of quoted phrases")
+    return tuple(sorted({" ".join(p.lower().split()) for p in raw}, key=len, reverse=True))
+
+
+def _answer_words(raw: Any) -> AnswerWords:
+    if raw is None:
+        return AnswerWords()
+    if not isinstance(raw, dict):
+        raise PhrasingsError("`answers:` must be a mapping of word lists")
+    section = {str(k).lower(): v for k, v in raw.items()}   # unquoted yes/no keys read as booleans
+    section.update({"yes": raw.get("yes", raw.get(True)), "no": raw.get("no", raw.get(False))})
+    return AnswerWords(
+        yes=_phrases(section, "yes"), no=_phrases(section, "no"), unsure=_phrases(section, "unsure"),
+        none_of_these=_phrases(section, "none_of_these"), hedges=_phrases(section, "hedges"),
+        fillers=_phrases(section, "fillers"), meta={key: _phrases(section, key) for key in META_REPLIES},
+    )
+
+
+def _age_rule(fact: str, raw: Any) -> AgeRule | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not raw.get("patterns"):
+        raise PhrasingsError(f"{fact}: `ages:` needs `patterns:`, `from_age:` and `adult_age:`")
+    try:
+        patterns = tuple(re.compile(str(p)) for p in raw["patterns"])
+        return AgeRule(patterns, int(raw.get("from_age", 0)), int(raw["adult_age"]))
+    except (re.error, KeyError, TypeError, ValueError) as exc:
+        raise PhrasingsError(f"{fact}: `ages:` is not valid ({exc})") from exc
 
 
 def _compile(fact: str, phrase: Any) -> re.Pattern:
@@ -104,6 +174,7 @@ def parse_phrasings(data: dict[str, Any]) -> Phrasings:
                 for value, phrases in (spec.get("when_asked") or {}).items()
             ),
             negatable=bool(spec.get("negatable", True)),
+            ages=_age_rule(fact, spec.get("ages")),
         )
     synonyms = {str(k).lower(): str(v) for k, v in (data.get("synonyms") or {}).items()}
     return Phrasings(
@@ -116,6 +187,8 @@ def parse_phrasings(data: dict[str, Any]) -> Phrasings:
         correction_cues=tuple(str(c).lower() for c in data.get("correction_cues", []) or []),
         vocabulary=_vocabulary(data["facts"], synonyms),
         labels={str(k): str(v) for k, v in (data.get("labels") or {}).items()},
+        sentence_uncertainty_cues=tuple(str(c).lower() for c in data.get("sentence_uncertainty_cues", []) or []),
+        answers=_answer_words(data.get("answers")),
     )
 
 

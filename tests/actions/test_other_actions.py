@@ -68,7 +68,9 @@ def test_fallback_never_asks_whether_gibberish_meant_yes():
                                     {"name": "affirm", "confidence": 0.1}, {"name": "deny", "confidence": 0.1}])
     messages, _ = run_action(ActionDefaultAskAffirmation(), tracker)
     assert "saying yes" not in messages[0]["text"]
-    assert messages[0]["buttons"][0]["payload"] == "/describe_situation"
+    # issue 9: never "Are you giving or correcting a detail?"; say so plainly, with what can be done
+    assert "didn't understand" in messages[0]["text"] and "detail" not in messages[0]["text"]
+    assert "start again" in messages[0]["text"]
 
 
 def test_an_internal_error_still_gives_a_safe_next_step(monkeypatch):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from assistant.actions.state import guidance
-from assistant.actions.turn import take_turn
+from assistant.conversation import read_reply, take_turn
 from assistant.actions.validate_triage_form import ValidateTriageForm
 from assistant.guidance import group_answer, next_questions, next_steps
 from support.trackers import make_tracker, run_action, slot_values
@@ -88,7 +88,7 @@ def test_typed_replies_answer_a_group():
     g = guidance()
     for text, intent, expected in [("none of these", "deny", False), ("no", "deny", False), ("nope", "stop", False),
                                    ("yes", "affirm", "ask")]:
-        turn = take_turn(g, BEFORE_RED_FLAGS, ASKED, "red_flags", intent, text)
+        turn = take_turn(g, BEFORE_RED_FLAGS, ASKED, "red_flags", read_reply(g, "red_flags", intent, text))
         if expected == "ask":
             assert turn.next_fact == "strangulation" and "red_flags" in turn.asked
         else:
@@ -109,7 +109,7 @@ def _up_to(group_id: str):
 def test_a_fact_named_in_free_text_is_kept_and_the_group_asks_the_rest():
     g = guidance()
     facts, asked = _up_to("risk_factors")
-    turn = take_turn(g, facts, asked, "risk_factors", "inform", "he controls her money")
+    turn = take_turn(g, facts, asked, "risk_factors", read_reply(g, "risk_factors", "inform", "he controls her money"))
     assert turn.facts["coercive_control"] is True
     assert turn.next_fact == "risk_factors"                     # asked again, without what was said
     question = turn.messages[-1]
@@ -137,6 +137,6 @@ def test_show_advice_counts_a_group_as_one_question():
     g = guidance()
     facts, asked = _up_to("red_flags")
     steps = next_steps(g, facts, asked)
-    turn = take_turn(g, facts, asked, "red_flags", "show_advice", "/show_advice")
+    turn = take_turn(g, facts, asked, "red_flags", read_reply(g, "red_flags", "show_advice", "/show_advice"))
     assert f" {len(steps)} more question" in turn.messages[0].text
     assert len(steps) < len(next_questions(g, facts, asked))

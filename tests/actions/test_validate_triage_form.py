@@ -22,7 +22,7 @@ def test_first_description_is_prefilled_then_the_first_open_question_is_asked():
     slots = slot_values(events)
     assert slots["facts"]["children_in_household"] is True
     assert slots["facts"]["victim_consents_police"] is False
-    assert slots["children_in_household"] is True          # named slot mirrors the fact
+    assert "children_in_household" not in slots              # facts live in the `facts` slot only
     assert "not an emergency service" in texts(messages)[0]     # said once, as nobody said hello first
     assert "Here's what I understood" in texts(messages)[1]
     expected = next_steps(g, slots["facts"], slots["asked_facts"])[0]
