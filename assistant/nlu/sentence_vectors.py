@@ -8,7 +8,7 @@ config give it a measured weight (see bench.nlu).
 """
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
