@@ -338,8 +338,7 @@ def compile_ask_when(out: Collector, file: Path, doc: Any, facts: Mapping[str, F
     compiler = ConditionCompiler(facts, settings, out, file)
     compiler.definitions = dict(definitions)
     result: dict[str, AskWhen] = {}
-    raw = doc["facts"]
-    for i, item in enumerate(raw):
+    for item in doc["facts"]:
         if not isinstance(item, YDict) or "ask_when" not in item:
             continue
         fid = item.get("id")

@@ -157,7 +157,8 @@ def test_next_questions_rejects_unknown_names(guidance) -> None:
 
 @pytest.mark.parametrize("fact,raw,expected", [
     ("strangulation", "Yes", True), ("strangulation", "no", False), ("strangulation", "Not sure", None),
-    ("dash_score", "16", 16), ("dash_score", "14 or more on DASH", 14), ("merit_score", "72 or more on MeRIT (Gold)", 72), ("disclosure_source", "victim", "victim"),
+    ("dash_score", "16", 16), ("dash_score", "14 or more on DASH", 14),
+    ("merit_score", "72 or more on MeRIT (Gold)", 72), ("disclosure_source", "victim", "victim"),
     ("disclosure_source", "The person causing the harm", "perpetrator"), ("injury", None, None),
     ("dash_score", 14.0, 14), ("strangulation", True, True),
 ])
