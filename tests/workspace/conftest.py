@@ -69,16 +69,25 @@ def copy_pathways(target: Path) -> Path:
     return target
 
 
+@pytest.fixture(scope="session")
+def accounts_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The three test authors, hashed once (argon2 is slow on purpose)."""
+    state = tmp_path_factory.mktemp("workspace-accounts")
+    accounts = Accounts(state)
+    for name, password in PASSWORDS.items():
+        accounts.add(name, ROLES[name], password)
+    return accounts.file
+
+
 @pytest.fixture
-def start_workspace(tmp_path: Path) -> Iterator[Callable[..., Running]]:
+def start_workspace(tmp_path: Path, accounts_file: Path) -> Iterator[Callable[..., Running]]:
     running: list[Running] = []
 
     def _start(pathways: Path | None = None) -> Running:
         folder = pathways or copy_pathways(tmp_path / f"pathways{len(running)}")
         state = tmp_path / f"state{len(running)}"
-        accounts = Accounts(state)
-        for name, password in PASSWORDS.items():
-            accounts.add(name, ROLES[name], password)
+        state.mkdir()
+        shutil.copy(accounts_file, state / accounts_file.name)
         port = free_port()
         log = tmp_path / f"workspace{len(running)}.log"
         with open(log, "wb") as out:
