@@ -29,3 +29,9 @@ bench:
 
 validate:
 	$(BIN)/signpost validate pathways/
+
+# The authors' workspace (issue 14) on http://localhost:8090 (SIGNPOST_WORKSPACE_PORT);
+# add an account first: .venv/bin/signpost authors add NAME --role reviewer
+.PHONY: workspace
+workspace:
+	$(BIN)/python -m assistant.workspace --pathways pathways --knowledge knowledge
