@@ -85,6 +85,10 @@ async def security(request: web.Request, handler: Handler) -> web.StreamResponse
             response = await handler(request)
     except web.HTTPException as exc:
         response = exc
+    except GuidanceError as exc:
+        # the published folder was broken by hand: say where, never a bare crash
+        response = render(request, "invalid.html", status=503, title="The published guidance has errors",
+                          problems=[shown(p) for p in exc.problems if p.is_error])
     if fresh or request.get("new_session"):
         current: Session = request["session"]
         response.set_cookie(SESSION_COOKIE, current.id, httponly=True, samesite="Strict",
