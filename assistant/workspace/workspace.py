@@ -170,7 +170,12 @@ class Workspace:
     def edit(self, author: Author, rel: str, new_text: str, change: Change) -> Draft:
         """Records a change in the author's open draft (starting one if needed)."""
         with self.drafts.lock:
-            draft = self.drafts.open_for(author.name) or self.drafts.new(author.name, self.history.head())
+            draft = self.drafts.open_for(author.name)
+            if draft is None:
+                # the draft starts from the files as they are now, so that is its base
+                with self._publishing:
+                    self.history.record_outside_changes()
+                    draft = self.drafts.new(author.name, self.history.head())
             published = (self.pathways / rel).read_text(encoding="utf-8")
             if new_text == published:
                 draft.files.pop(rel, None)
@@ -228,8 +233,8 @@ class Workspace:
             return "The draft has errors; it cannot be published."
         stale = self.history.changed_since(draft.base, list(draft.files))
         if stale:
-            return (f"Someone published a change to {', '.join(stale)} after this draft was started. "
-                    "Discard this draft and make the change again on the new version.")
+            return (f"Someone changed {', '.join(stale)} after this draft was started. "
+                    "Discard this draft and make the change again on the new version.")  # never overwrite on a guess
         return None
 
     def publish(self, draft: Draft, user: Author, why: str) -> str:
