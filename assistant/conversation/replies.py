@@ -25,6 +25,10 @@ INTERRUPTING_INTENTS = frozenset({"ask_question", "report_danger", "victim_self"
 _QUESTION_START = ("what", "whats", "what's", "how", "where", "who", "when", "which", "can", "could", "should",
                    "do", "does", "is", "are", "will", "would")
 # Sounds around an answer that carry no meaning ("erm no").
+_PRONOUN = re.compile(r"\b(she|he|they|there|it|her|his|him)\b")
+# Someone writing about their own situation, not a professional's case.
+_FIRST_PERSON = re.compile(r"\b(my|i'm|i am|i've|i have|myself)\b")
+_THIRD_PERSON = re.compile(r"\b(he|she|his|her|him|they|their|patient|client|man|woman|lady|person)\b")
 _LEADING_NOISE = ("ok", "okay", "well", "um", "erm", "er", "hmm", "hm", "so", "oh", "ah", "uh", "right")
 
 
@@ -40,6 +44,7 @@ class Answer:
     step: str
     value: Any
     extra: dict[str, Any] = field(default_factory=dict)
+    corrected: bool = False      # the message says it corrects something ("actually ...")
 
 
 @dataclass(frozen=True)
@@ -199,15 +204,16 @@ def _by_title(text: str, titles: list[tuple[str, Any]]) -> tuple[bool, Any]:
     return False, None
 
 
-def _answer_word(words: AnswerWords, text: str, group: bool) -> tuple[bool, Any]:
-    core = _strip_leading(text, tuple(sorted((*_LEADING_NOISE, *words.hedges), key=len, reverse=True)))
+def _answer_word(words: AnswerWords, text: str, group: bool) -> tuple[bool, Any, str]:
     choices: dict[Any, tuple[str, ...]] = {"unsure": words.unsure, "no": words.no, "yes": words.yes}
     if group:
         choices["none"] = words.none_of_these
-    found = _leading(core, choices)
+    # "i think so" is an answer phrase itself; "i think she does" is a hedge then one
+    found = _leading(text, choices) or _leading(
+        _strip_leading(text, tuple(sorted((*_LEADING_NOISE, *words.hedges), key=len, reverse=True))), choices)
     if found is None:
-        return False, None
-    return True, {"unsure": None, "no": False, "none": False, "yes": True}[found[0]]
+        return False, None, ""
+    return True, {"unsure": None, "no": False, "none": False, "yes": True}[found[0]], found[1]
 
 
 def _fact_answer(g: Guidance, spec: FactSpec, text: str, said: dict[str, Any]) -> Reply | None:
@@ -215,7 +221,10 @@ def _fact_answer(g: Guidance, spec: FactSpec, text: str, said: dict[str, Any]) -
     hit, value = _by_title(text, [(o.label, o.value) for o in spec.options] + [("not sure", None)])
     if hit:
         return Answer(spec.id, value)
-    answered, word_value = _answer_word(words, text, group=False)
+    answered, word_value, phrase = _answer_word(words, text, group=False)
+    if answered and _PRONOUN.search(phrase) and any(f != spec.id for f in said) and spec.id not in said:
+        # "there are kids in the house" at the weapon question is about the kids, not a "yes"
+        return None
     if answered and word_value is None:
         return Answer(spec.id, None)     # "not sure, she said it's been going on for months"
     if spec.type == "bool":
@@ -253,7 +262,9 @@ def _group_answer(group: QuestionGroup, text: str, said: dict[str, Any]) -> Repl
     hit, value = _by_title(text, [(group.yes_label, True), (group.none_label, False), (group.unsure_label, None),
                                   ("not sure", None)])
     if not hit:
-        hit, value = _answer_word(words, text, group=True)
+        hit, value, phrase = _answer_word(words, text, group=True)
+        if hit and _PRONOUN.search(phrase) and said and not set(said) & set(group.facts):
+            return None
     if not hit:
         return None
     if value is True and any(said.get(f) is False for f in group.facts) and not any(said.get(f) for f in group.facts):
@@ -296,9 +307,13 @@ def read_reply(g: Guidance, requested: str | None, intent: str, text: str) -> Re
         answer = _group_answer(g.groups[requested], clean, said)
     if isinstance(answer, (Answer, OutOfRange)):
         extra = {f: v for f, v in said.items() if f != answer.step}
-        return type(answer)(answer.step, answer.value if isinstance(answer, Answer) else answer.number, extra)
+        if isinstance(answer, Answer):
+            return Answer(answer.step, answer.value, extra, corrected=_is_correction(clean))
+        return OutOfRange(answer.step, answer.number, extra)
     if said:
         return FreeText(said, corrected=_is_correction(clean))
+    if intent in ("victim_self", "perpetrator_self") and _THIRD_PERSON.search(clean) and not _FIRST_PERSON.search(clean):
+        return Unclear()   # about someone else: never the victim-facing "sorry this is happening to you"
     if intent in INTERRUPTING_INTENTS:
         return Interrupt(intent)
     return Unclear()

@@ -114,7 +114,7 @@ def _answer(s: _State, reply: Answer) -> Turn:
         s.mark_asked(reply.step)
     else:
         s.set({reply.step: reply.value})
-    s.take_said(reply.extra, corrected=True)   # said with the answer: nothing earlier to confirm against
+    s.take_said(reply.extra, corrected=reply.corrected)   # an earlier answer it contradicts is confirmed
     return s.finish()
 
 
