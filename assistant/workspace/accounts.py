@@ -11,7 +11,6 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -79,14 +78,14 @@ class Accounts:
             self._write(data)
             return True
 
-    def get(self, name: str) -> Optional[Author]:
+    def get(self, name: str) -> Author | None:
         entry = self._read().get(name)
         return Author(name, entry["role"]) if entry else None
 
     def all(self) -> list[Author]:
         return [Author(n, e["role"]) for n, e in sorted(self._read().items())]
 
-    def verify(self, name: str, password: str) -> Optional[Author]:
+    def verify(self, name: str, password: str) -> Author | None:
         entry = self._read().get(name)
         try:
             _hasher.verify(entry["hash"] if entry else _DUMMY_HASH, password)

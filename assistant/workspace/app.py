@@ -13,8 +13,9 @@ import difflib
 import json
 import re
 import tempfile
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Iterator, Optional
+from typing import Any
 from urllib.parse import quote
 
 import jinja2
@@ -27,7 +28,7 @@ from .accounts import Author
 from .drafts import Change, Draft
 from .edits import EditError, item_text, replace_item
 from .security import SESSION_COOKIE, Session, Sessions, SignInLimiter, csrf_ok
-from .workspace import (Refused, Workspace, contact_text, parse_setting, setting_text, shown)
+from .workspace import Refused, Workspace, contact_text, parse_setting, setting_text, shown
 
 HERE = Path(__file__).resolve().parent
 PUBLIC = ("/signin", "/static/")
@@ -121,7 +122,7 @@ def flash_and_go(request: web.Request, message: str, location: str) -> web.HTTPS
     return web.HTTPSeeOther(location)
 
 
-def local_path(target: Optional[str]) -> str:
+def local_path(target: str | None) -> str:
     """Only paths on this server: a sign-in link can never send someone elsewhere."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
@@ -175,7 +176,7 @@ async def signout(request: web.Request) -> web.StreamResponse:
 
 # ---- seeing the guidance --------------------------------------------------------
 
-def _draft_of(request: web.Request) -> Optional[Draft]:
+def _draft_of(request: web.Request) -> Draft | None:
     return request.app[WS].draft_for(user_of(request))
 
 
@@ -338,7 +339,7 @@ async def settings_save(request: web.Request) -> web.StreamResponse:
 
 
 @contextlib.contextmanager
-def _with_text(ws: Workspace, draft: Optional[Draft], rel: str, text: str) -> Iterator[Path]:
+def _with_text(ws: Workspace, draft: Draft | None, rel: str, text: str) -> Iterator[Path]:
     """A throwaway folder holding one file's text (and guidance.yaml), read with the validator's reader."""
     with tempfile.TemporaryDirectory(prefix="signpost-text-") as tmp:
         folder = Path(tmp) / "pathways"
@@ -348,7 +349,7 @@ def _with_text(ws: Workspace, draft: Optional[Draft], rel: str, text: str) -> It
         yield folder
 
 
-def _rule_span(ws: Workspace, draft: Optional[Draft], rule_id: str) -> Optional[tuple[str, int, int, str, int]]:
+def _rule_span(ws: Workspace, draft: Draft | None, rule_id: str) -> tuple[str, int, int, str, int] | None:
     """(rules.yaml text, first line, last line, the rule's block, its column) in the draft's rules."""
     text = ws.text("rules.yaml", draft)
     with _with_text(ws, draft, "rules.yaml", text) as folder:
@@ -366,7 +367,7 @@ def _rule_span(ws: Workspace, draft: Optional[Draft], rule_id: str) -> Optional[
     return None
 
 
-def _rule_problems(ws: Workspace, draft: Optional[Draft], rule_id: str, block: str) -> tuple[str, list[dict]]:
+def _rule_problems(ws: Workspace, draft: Draft | None, rule_id: str, block: str) -> tuple[str, list[dict]]:
     span = _rule_span(ws, draft, rule_id)
     if span is None:
         raise web.HTTPNotFound(text="There is no such rule.")
@@ -456,7 +457,7 @@ def _get_draft(request: web.Request) -> Draft:
     return draft
 
 
-async def draft_page(request: web.Request, status: int = 200, refused: Optional[str] = None) -> web.Response:
+async def draft_page(request: web.Request, status: int = 200, refused: str | None = None) -> web.Response:
     ws = request.app[WS]
     draft = _get_draft(request)
     user = user_of(request)
@@ -498,7 +499,7 @@ async def history_page(request: web.Request) -> web.Response:
     return render(request, "history.html", title="History", entries=request.app[WS].history.log())
 
 
-async def history_entry(request: web.Request, status: int = 200, refused: Optional[str] = None) -> web.Response:
+async def history_entry(request: web.Request, status: int = 200, refused: str | None = None) -> web.Response:
     ws = request.app[WS]
     sha = request.match_info["sha"]
     if not re.fullmatch(r"[0-9a-f]{7,40}", sha):

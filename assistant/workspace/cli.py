@@ -45,7 +45,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: "argparse._SubParsersAction") -> None:
+def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("authors", help="the workspace's author accounts (add, remove, list)")
     commands = parser.add_subparsers(dest="authors_command", metavar="ACTION")
     commands.required = True

@@ -14,7 +14,6 @@ import secrets
 import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Optional
 
 
 @dataclass
@@ -34,10 +33,10 @@ class Draft:
     changes: list[Change] = field(default_factory=list)
     why: str = ""
     status: str = "open"                       # open | published | discarded
-    approved_by: Optional[str] = None
-    approved_at: Optional[str] = None
-    published_commit: Optional[str] = None
-    published_by: Optional[str] = None
+    approved_by: str | None = None
+    approved_at: str | None = None
+    published_commit: str | None = None
+    published_by: str | None = None
 
     @property
     def contact_only(self) -> bool:
@@ -47,7 +46,7 @@ class Draft:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict) -> "Draft":
+    def from_json(cls, data: dict) -> Draft:
         data = dict(data)
         data["changes"] = [Change(**c) for c in data.get("changes", [])]
         return cls(**data)
@@ -68,7 +67,7 @@ class Drafts:
             raise KeyError(draft_id)
         return self.folder / f"{draft_id}.json"
 
-    def get(self, draft_id: str) -> Optional[Draft]:
+    def get(self, draft_id: str) -> Draft | None:
         try:
             return Draft.from_json(json.loads(self._file(draft_id).read_text(encoding="utf-8")))
         except (KeyError, FileNotFoundError):
@@ -90,7 +89,7 @@ class Drafts:
                 found.append(draft)
         return sorted(found, key=lambda d: d.created, reverse=True)
 
-    def open_for(self, author: str) -> Optional[Draft]:
+    def open_for(self, author: str) -> Draft | None:
         return next((d for d in self.all() if d.author == author and d.status == "open"), None)
 
     def new(self, author: str, base: str) -> Draft:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
-from typing import Any, Optional
+from typing import Any
 
 _QUOTED = r'"(?:[^"\\]|\\.)*"|\'(?:[^\']|\'\')*\''
 
@@ -71,7 +71,7 @@ def key_column(text: str, line: int, key: str) -> int:
     return len(match.group(1))
 
 
-def item_end(text: str, start: int, next_start: Optional[int]) -> int:
+def item_end(text: str, start: int, next_start: int | None) -> int:
     """The last line of a list item that starts on ``start``; trailing blanks and comments belong to the next one."""
     lines = _lines(text)
     end = (next_start - 1) if next_start else len(lines)
@@ -119,12 +119,12 @@ def replace_item(text: str, start: int, end: int, block: str, column: int) -> st
 _VERSION = re.compile(r'^(?P<lead>version:[ \t]*)(?P<q>["\']?)(?P<version>[^"\'\s#]+)(?P=q)(?P<rest>.*)$', re.M)
 
 
-def read_version(text: str) -> Optional[str]:
+def read_version(text: str) -> str | None:
     match = _VERSION.search(text)
     return match["version"] if match else None
 
 
-def bump_version(text: str, today: Optional[_dt.date] = None) -> tuple[str, str]:
+def bump_version(text: str, today: _dt.date | None = None) -> tuple[str, str]:
     """Raises guidance.yaml's version: YEAR.MONTH.N counts up within a month and restarts at 1 in a new one."""
     match = _VERSION.search(text)
     if not match:
@@ -144,7 +144,7 @@ def bump_version(text: str, today: Optional[_dt.date] = None) -> tuple[str, str]
     return text[:match.start()] + line + text[match.end():], new
 
 
-def set_version(text: str, version: Optional[str]) -> str:
+def set_version(text: str, version: str | None) -> str:
     """guidance.yaml's text with its version line set to ``version`` (unchanged when None)."""
     if not version:
         return text

@@ -11,7 +11,6 @@ import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 EMAIL_DOMAIN = "signpost-workspace.invalid"
 
@@ -34,7 +33,7 @@ class History:
         self.git_dir = Path(git_dir)
         self.work_tree = Path(work_tree)
 
-    def git(self, *args: str, check: bool = True, author: Optional[str] = None) -> str:
+    def git(self, *args: str, check: bool = True, author: str | None = None) -> str:
         env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
         env.update({"GIT_DIR": str(self.git_dir), "GIT_WORK_TREE": str(self.work_tree),
                     "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(self.git_dir)})
@@ -80,13 +79,13 @@ class History:
                 entries.append(Entry(*parts))
         return entries
 
-    def entry(self, sha: str) -> Optional[Entry]:
+    def entry(self, sha: str) -> Entry | None:
         return next((e for e in self.log(1000) if e.sha == sha), None)
 
     def diff(self, sha: str) -> str:
         return self.git("show", "--format=", "--no-color", "--no-ext-diff", sha)
 
-    def parent(self, sha: str) -> Optional[str]:
+    def parent(self, sha: str) -> str | None:
         return self.git("rev-parse", "--verify", "-q", f"{sha}^", check=False).strip() or None
 
     def files_at(self, sha: str) -> dict[str, bytes]:

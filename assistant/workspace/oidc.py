@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Optional
 
 PREFIX = "SIGNPOST_WORKSPACE_OIDC_"
 
@@ -30,7 +29,7 @@ class OidcSettings:
     reviewers: str
 
 
-def oidc_settings(environ: Optional[dict] = None) -> Optional[OidcSettings]:
+def oidc_settings(environ: dict | None = None) -> OidcSettings | None:
     env = os.environ if environ is None else environ
     if not any(k.startswith(PREFIX) and v for k, v in env.items()):
         return None

@@ -10,8 +10,8 @@ import hmac
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Optional
 
 SESSION_COOKIE = "signpost_ws"
 SESSION_IDLE_SECONDS = 8 * 3600
@@ -24,9 +24,9 @@ MAX_WAIT_SECONDS = 900
 class Session:
     id: str
     csrf: str
-    user: Optional[str] = None
+    user: str | None = None
     last_seen: float = field(default_factory=time.monotonic)
-    flash: Optional[str] = None
+    flash: str | None = None
 
 
 class Sessions:
@@ -35,7 +35,7 @@ class Sessions:
         self._sessions: dict[str, Session] = {}
         self._lock = threading.Lock()
 
-    def get(self, session_id: Optional[str]) -> Optional[Session]:
+    def get(self, session_id: str | None) -> Session | None:
         if not session_id:
             return None
         with self._lock:
@@ -47,7 +47,7 @@ class Sessions:
             session.last_seen = now
             return session
 
-    def new(self, user: Optional[str] = None) -> Session:
+    def new(self, user: str | None = None) -> Session:
         session = Session(secrets.token_urlsafe(32), secrets.token_urlsafe(32), user, self._clock())
         with self._lock:
             self._sessions[session.id] = session
@@ -58,7 +58,7 @@ class Sessions:
             self._sessions.pop(session_id, None)
 
 
-def csrf_ok(session: Optional[Session], token: Optional[str]) -> bool:
+def csrf_ok(session: Session | None, token: str | None) -> bool:
     return bool(session and token) and hmac.compare_digest(session.csrf, token)  # type: ignore[union-attr,arg-type]
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from assistant.guidance.model import FactSpec, Guidance
 from assistant.guidance.problems import Collector
@@ -45,7 +45,7 @@ class Words:
         for group in guidance.groups.values():
             self.items.update(group.items)
 
-    def _value(self, spec: Optional[FactSpec], value: Any) -> str:
+    def _value(self, spec: FactSpec | None, value: Any) -> str:
         if isinstance(value, str) and value.startswith("settings."):
             name = value[len("settings."):]
             return f"{self.settings.get(name)!s} (the area's {humanise(name)})"
@@ -158,22 +158,22 @@ class ContactView:
     file: str          # relative to the guidance folder, e.g. areas/sefton.yaml
     pathway: str
     index: int
-    area: Optional[str]
+    area: str | None
     name: str
     reach: dict[str, str]
-    last_verified: Optional[_dt.date]
+    last_verified: _dt.date | None
     source: str
     lines: dict[str, int] = field(default_factory=dict)
     line: int = 0      # the line of `- name:`
     stale: bool = False
-    age_days: Optional[int] = None
+    age_days: int | None = None
 
     @property
     def key(self) -> str:
         return f"{self.file}|{self.pathway}|{self.index}"
 
 
-def _date(value: Any) -> Optional[_dt.date]:
+def _date(value: Any) -> _dt.date | None:
     if isinstance(value, _dt.datetime):
         return value.date()
     if isinstance(value, _dt.date):
@@ -184,8 +184,8 @@ def _date(value: Any) -> Optional[_dt.date]:
         return None
 
 
-def _contact(file: str, pathway: str, index: int, area: Optional[str], item: Any, line: int,
-             today: _dt.date, max_age: int) -> Optional[ContactView]:
+def _contact(file: str, pathway: str, index: int, area: str | None, item: Any, line: int,
+             today: _dt.date, max_age: int) -> ContactView | None:
     if not isinstance(item, YDict):
         return None
     verified = _date(item.get("last_verified"))
@@ -202,7 +202,7 @@ def max_age_days(folder: Path) -> int:
     return value if isinstance(value, int) and value > 0 else 365
 
 
-def contacts(folder: Path, today: Optional[_dt.date] = None) -> list[ContactView]:
+def contacts(folder: Path, today: _dt.date | None = None) -> list[ContactView]:
     """Every contact in the catalogue and the area files, the least recently verified first."""
     today = today or _dt.date.today()
     max_age = max_age_days(folder)
@@ -230,7 +230,7 @@ def contacts(folder: Path, today: Optional[_dt.date] = None) -> list[ContactView
     return sorted(found, key=lambda c: (c.last_verified or _dt.date.min, c.file, c.pathway, c.index))
 
 
-def find_contact(folder: Path, key: str) -> Optional[ContactView]:
+def find_contact(folder: Path, key: str) -> ContactView | None:
     return next((c for c in contacts(folder) if c.key == key), None)
 
 

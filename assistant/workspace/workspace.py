@@ -11,9 +11,10 @@ import os
 import shutil
 import tempfile
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any
 
 from assistant.guidance import GuidanceError, Problem, decide, load_guidance, validate
 from assistant.guidance.model import Guidance, Recommendation
@@ -61,7 +62,7 @@ class Report:
     problems: list[Shown]
     impact: list[ImpactRow]
     scenarios: int
-    version: Optional[str]
+    version: str | None
 
     @property
     def errors(self) -> list[Shown]:
@@ -116,7 +117,7 @@ def impact(old_dir: Path, new_dir: Path) -> tuple[list[ImpactRow], int]:
 
 
 class Workspace:
-    def __init__(self, pathways: Path, knowledge: Optional[Path], state: Path):
+    def __init__(self, pathways: Path, knowledge: Path | None, state: Path):
         self.pathways = Path(pathways).resolve()
         self.knowledge = Path(knowledge).resolve() if knowledge else None
         self.state = Path(state).resolve()
@@ -130,16 +131,16 @@ class Workspace:
 
     # ---- reading ----------------------------------------------------------
 
-    def guidance(self, area: Optional[str] = None) -> Guidance:
+    def guidance(self, area: str | None = None) -> Guidance:
         return load_guidance(self.pathways, area)
 
-    def text(self, rel: str, draft: Optional[Draft] = None) -> str:
+    def text(self, rel: str, draft: Draft | None = None) -> str:
         if draft is not None and rel in draft.files:
             return draft.files[rel]
         return (self.pathways / rel).read_text(encoding="utf-8")
 
     @contextlib.contextmanager
-    def tree(self, draft: Optional[Draft], override: Optional[dict[str, str]] = None) -> Iterator[Path]:
+    def tree(self, draft: Draft | None, override: dict[str, str] | None = None) -> Iterator[Path]:
         """A temporary copy of the guidance with the draft's files (and ``override``) laid over it."""
         with tempfile.TemporaryDirectory(prefix="signpost-draft-") as tmp:
             root = Path(tmp) / "pathways"
@@ -148,7 +149,7 @@ class Workspace:
                 write_atomically(root / rel, text)
             yield root
 
-    def report(self, draft: Optional[Draft], override: Optional[dict[str, str]] = None,
+    def report(self, draft: Draft | None, override: dict[str, str] | None = None,
                with_impact: bool = True) -> Report:
         with self.tree(draft, override) as root:
             guidances, problems = validate(root)
@@ -164,7 +165,7 @@ class Workspace:
 
     # ---- drafts -----------------------------------------------------------
 
-    def draft_for(self, author: Author) -> Optional[Draft]:
+    def draft_for(self, author: Author) -> Draft | None:
         return self.drafts.open_for(author.name)
 
     def edit(self, author: Author, rel: str, new_text: str, change: Change) -> Draft:
@@ -200,7 +201,7 @@ class Workspace:
                     return True
         return False
 
-    def why_not_approve(self, draft: Draft, user: Author) -> Optional[str]:
+    def why_not_approve(self, draft: Draft, user: Author) -> str | None:
         if draft.status != "open":
             return "This draft is no longer open."
         if not user.is_reviewer:
@@ -220,7 +221,7 @@ class Workspace:
         draft.approved_by, draft.approved_at = user.name, now()
         self.drafts.save(draft)
 
-    def why_not_publish(self, draft: Draft, user: Author) -> Optional[str]:
+    def why_not_publish(self, draft: Draft, user: Author) -> str | None:
         if draft.status != "open":
             return "This draft is no longer open."
         if not draft.files:
@@ -304,8 +305,8 @@ class Workspace:
 
     # ---- trying a case ----------------------------------------------------
 
-    def try_case(self, facts: dict[str, Any], area: Optional[str], draft: Optional[Draft]
-                 ) -> tuple[Recommendation, Optional[Recommendation], list[Shown]]:
+    def try_case(self, facts: dict[str, Any], area: str | None, draft: Draft | None
+                 ) -> tuple[Recommendation, Recommendation | None, list[Shown]]:
         published = decide(self.guidance(area), facts)
         if draft is None or not draft.files:
             return published, None, []

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
+from support.conversation import Conversation, say
 
 from assistant.stack import Stack, free_port, start_stack
 from assistant.workspace.edits import read_version
-from support.conversation import Conversation, say
 
 from .conftest import copy_pathways, sign_in
 
