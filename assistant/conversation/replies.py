@@ -16,6 +16,7 @@ from typing import Any, Mapping, Union
 
 from assistant.extraction import answer_when_asked, extract_facts, load_phrasings
 from assistant.extraction.numbers import first_number
+from assistant.conversation.messages import DANGER_FACT
 from assistant.extraction.phrasings import AnswerWords
 from assistant.guidance import FactSpec, Guidance, QuestionGroup, parse_fact_value
 
@@ -310,6 +311,10 @@ def read_reply(g: Guidance, requested: str | None, intent: str, text: str) -> Re
         if isinstance(answer, Answer):
             return Answer(answer.step, answer.value, extra, corrected=_is_correction(clean))
         return OutOfRange(answer.step, answer.number, extra)
+    if intent == "report_danger" and DANGER_FACT not in said:
+        # not an answer to the open question, and NLU hears danger: the 999 advice goes
+        # out (the danger rule also keeps what else the message said)
+        return Interrupt(intent)
     if said:
         return FreeText(said, corrected=_is_correction(clean))
     if intent in ("victim_self", "perpetrator_self") and _THIRD_PERSON.search(clean) and not _FIRST_PERSON.search(clean):

@@ -5,11 +5,13 @@ right recommendation (scenarios in tests/support/scenarios.py).
 """
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
 
-from support.conversation import Conversation, answer_until_recommendation, asked_step as asked_fact, say, triage
+from support.conversation import (Conversation, answer_until_recommendation, asked_step as asked_fact, group_facts,
+                                  group_reply, say, triage)
 from support.scenarios import NO_DANGER, SCENARIOS as CASES
 
 
@@ -69,6 +71,8 @@ def test_restart_forgets_the_previous_case(rasa_stack):
     who = sender()
     triage(rasa_stack.send, who, "pt says her bf hit her, 2 kids at home", NO_DANGER)
     replies = rasa_stack.send(who, "start again")
+    assert replies[0]["text"].startswith("Start a new case?")          # asked first, nothing cleared yet
+    replies = rasa_stack.send(who, replies[0]["buttons"][0]["payload"])
     assert "start again" in replies[0]["text"].lower()
     conv = triage(rasa_stack.send, who, "patient disclosed her partner shouts at her, no kids",
                   {**NO_DANGER, "victim_consents_referral": True})
@@ -148,3 +152,109 @@ def test_question_groups_keep_a_not_sure_triage_short(rasa_stack):
     assert "red_flags" in conv.asked and "strangulation" not in conv.asked
     assert len(conv.asked) <= 16, conv.asked
     assert conv.recommendation["facts"]["strangulation"] is None      # asked, not known: never taken as "no"
+
+
+# --- issue 9 §1: what went wrong when people typed, each over REST ---------------------------
+
+def _open_at(send, step: str, opening: str = "a patient told me her husband has been hitting her",
+             answers: dict | None = None) -> tuple[Conversation, list]:
+    """A conversation answered by buttons ("Not sure" unless ``answers`` says) until ``step`` is asked."""
+    conv = Conversation(sender())
+    replies = say(send, conv, opening)
+    answers = {**NO_DANGER, **(answers or {})}
+    for _ in range(30):
+        current = asked_fact(replies)
+        if current == step:
+            return conv, replies
+        assert current is not None, f"{step} was never asked: {conv.asked}"
+        listed = group_facts(replies)
+        message = group_reply(current, listed, answers, {}) if listed else \
+            "/inform" + json.dumps({current: answers.get(current)})
+        replies = say(send, conv, message)
+    raise AssertionError(f"{step} not reached: {conv.asked}")
+
+
+def _facts(stack, who: str) -> dict:
+    return stack.tracker(who)["slots"].get("facts") or {}
+
+
+def _text(replies) -> str:
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+def test_the_patient_at_who_told_you_never_restarts(rasa_stack):
+    conv, _ = _open_at(rasa_stack.send, "disclosure_source")
+    replies = say(rasa_stack.send, conv, "the patient")
+    assert "start again" not in _text(replies).lower()
+    assert _facts(rasa_stack, conv.sender)["disclosure_source"] == "victim"
+    assert asked_fact(replies) is not None
+
+
+def test_ok_continue_carries_on_and_a_stopped_triage_resumes(rasa_stack):
+    conv, first = _open_at(rasa_stack.send, "disclosure_source")
+    replies = say(rasa_stack.send, conv, "ok continue")
+    assert asked_fact(replies) == "disclosure_source"                  # the same question, not a stop
+    replies = say(rasa_stack.send, conv, "ok carry on with the questions")
+    assert asked_fact(replies) == "disclosure_source"
+    replies = say(rasa_stack.send, conv, "stop")
+    assert asked_fact(replies) is None and "carry on" in _text(replies)
+    replies = say(rasa_stack.send, conv, "ok go on, ask me the questions")
+    assert asked_fact(replies) == "disclosure_source", _text(replies)    # resumed where it stopped
+    assert conv.recommendation is None
+
+
+def test_a_typed_button_title_raises_no_alarm_and_keeps_the_no(rasa_stack):
+    conv, _ = _open_at(rasa_stack.send, "disclosure_source")
+    replies = say(rasa_stack.send, conv, "the person causing the harm")
+    assert "Someone may be in danger" not in _text(replies)
+    facts = _facts(rasa_stack, conv.sender)
+    assert facts["disclosure_source"] == "perpetrator" and facts["immediate_danger"] is False
+    answer_until_recommendation(rasa_stack.send, conv, NO_DANGER)
+    assert conv.pathway_ids[0] != "police_999"
+    assert conv.recommendation["facts"]["immediate_danger"] is False
+
+
+def test_typed_answers_carrying_more_are_kept(rasa_stack):
+    conv, _ = _open_at(rasa_stack.send, "recent_incident", answers={"disclosure_source": "victim"})
+    say(rasa_stack.send, conv, "not sure, she said it's been going on for months")
+    facts = _facts(rasa_stack, conv.sender)
+    assert "recent_incident" in facts and facts["recent_incident"] is None
+    conv, _ = _open_at(rasa_stack.send, "red_flags", answers={"disclosure_source": "victim"})
+    replies = say(rasa_stack.send, conv, "none of them as far as i know")
+    assert _facts(rasa_stack, conv.sender)["strangulation"] is False
+    assert "didn't" not in _text(replies)
+
+
+def test_a_perpetrator_disclosure_is_recognised_and_never_met_with_victim_words(rasa_stack):
+    conv = Conversation(sender())
+    say(rasa_stack.send, conv, "man says he hit his partner last night")
+    assert _facts(rasa_stack, conv.sender).get("disclosure_source") == "perpetrator"
+    conv, _ = _open_at(rasa_stack.send, "disclosure_source")
+    replies = say(rasa_stack.send, conv, "he told me himself")
+    assert "sorry this is happening to you" not in _text(replies)
+    assert _facts(rasa_stack, conv.sender)["disclosure_source"] == "perpetrator"
+
+
+def test_a_threat_to_kill_in_the_first_message_survives_the_999_reply(rasa_stack):
+    conv = Conversation(sender())
+    replies = say(rasa_stack.send, conv, "he's outside now saying hes going to kill her")
+    assert "999" in replies[0]["text"]
+    facts = _facts(rasa_stack, conv.sender)
+    assert facts["threats_to_kill"] is True and facts["immediate_danger"] is True
+    answer_until_recommendation(rasa_stack.send, conv, NO_DANGER)
+    assert conv.recommendation["facts"]["threats_to_kill"] is True
+
+
+def test_honour_based_abuse_and_marriage_in_an_opening_are_prefilled(rasa_stack):
+    conv = Conversation(sender())
+    say(rasa_stack.send, conv, "pt disclosed honour based abuse, her family are forcing her to marry a cousin")
+    facts = _facts(rasa_stack, conv.sender)
+    assert facts["honour_based_abuse"] is True and facts["marriage_involved"] is True
+
+
+def test_gibberish_gets_a_plain_i_did_not_understand(rasa_stack):
+    conv, _ = _open_at(rasa_stack.send, "disclosure_source")
+    replies = say(rasa_stack.send, conv, "qwzx plorf")
+    text = _text(replies)
+    assert "giving or correcting a detail" not in text
+    assert "didn't understand" in text or "didn't quite follow" in text
