@@ -16,6 +16,7 @@ from typing import Any, Iterable, Mapping, Optional
 
 from .model import FactSpec, Guidance, QuestionGroup
 from .problems import Collector
+from .stopping import keep_for_today
 from .yamlfile import YDict, YList
 
 # Asking a group for a single fact would only add a step.
@@ -30,8 +31,12 @@ def pending_in_group(group: QuestionGroup, questions: Iterable[str]) -> list[str
     return [fid for fid in group.facts if fid in wanted]
 
 
-def next_steps(guidance: Guidance, facts: Mapping[str, Any], asked: Iterable[str] = ()) -> list[str]:
+def next_steps(guidance: Guidance, facts: Mapping[str, Any], asked: Iterable[str] = (),
+               everything: bool = False) -> list[str]:
     """What to ask next, most safety-critical first: fact ids and group ids.
+
+    Only what could still change what to do today (stopping.py), unless
+    ``everything`` (the professional asked for the questions that refine the rest).
 
     The facts are next_questions(); a group not yet asked (its id not in
     ``asked``) replaces its facts when at least MIN_PENDING of them are pending,
@@ -41,6 +46,8 @@ def next_steps(guidance: Guidance, facts: Mapping[str, Any], asked: Iterable[str
 
     asked = list(asked)
     questions = next_questions(guidance, facts, asked)
+    if not everything:
+        questions = keep_for_today(guidance, facts, asked, questions)
     group_of = {fid: gid for gid, group in guidance.groups.items() for fid in group.facts}
     steps: list[str] = []
     covered: set[str] = set()
