@@ -62,7 +62,24 @@ def _rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def _walk_figures() -> None:
+    """Prompts per triage over pathways/scenarios/ opened in free text (pure Python, no stack):
+    stopping at what matters today against asking everything, tune and held-out openings."""
+    from bench.walks import SETS, walk_all
+
+    for which in SETS:
+        triages = walk_all(which)
+        fast = [len(t.fast.prompts) for t in triages]
+        full = [len(t.full.prompts) for t in triages]
+        longest = triages[fast.index(max(fast))].scenario.file.stem
+        lost = sum(1 for t in triages if t.lost)
+        print(f"prompts per triage, {len(triages)} scenarios, {which} openings: median {statistics.median(fast):.0f}, "
+              f"max {max(fast)} ({longest}); asking everything: median {statistics.median(full):.0f}, "
+              f"max {max(full)}; scenarios losing an immediate/same-day pathway: {lost}")
+
+
 def main() -> None:
+    _walk_figures()
     with tempfile.TemporaryDirectory() as workdir:
         stack = start_stack(rasa_port=free_port(), actions_port=free_port(), with_web=False,
                             tracker_db=Path(workdir) / "tracker.db", log_dir=Path(workdir) / "logs")
