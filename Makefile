@@ -35,3 +35,10 @@ validate:
 .PHONY: workspace
 workspace:
 	$(BIN)/python -m assistant.workspace --pathways pathways --knowledge knowledge
+
+# The Teams app package an admin uploads (channels/teams/README.md): settings from
+# channels/teams/app/package.yml (or TEAMS_PACKAGE_CONFIG) and the environment
+# (TEAMS_APP_ID, TEAMS_PACKAGE_*); the manifest is checked against Microsoft's schema.
+.PHONY: teams-package
+teams-package:
+	$(BIN)/python -m channels.teams.package --out build/signpost-teams.zip

@@ -12,7 +12,7 @@ import ipaddress
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional
+from typing import Any, Iterable, Mapping, Optional
 from urllib.parse import quote, urlsplit
 
 from .cards import PAYLOAD_KEY, attachment
@@ -22,6 +22,11 @@ _AT_MENTION = re.compile(r"<at>[^<]*</at>", re.IGNORECASE)
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(\s[^<>]*)?/?>")
 _SPACES = re.compile(r"[ \t]+")
 _LOOPBACK_NAMES = {"localhost"}
+TEAMS_CHANNEL_ID = "msteams"
+# Where Microsoft's Bot Connector for Teams lives; a deployment may narrow or
+# extend this (``service_url_hosts`` in the credentials). "*.x" means any
+# subdomain of x, not x itself.
+DEFAULT_SERVICE_HOSTS = ("smba.trafficmanager.net", "*.botframework.com")
 
 
 class ActivityError(ValueError):
@@ -39,6 +44,8 @@ class Inbound:
     service_url: str
     activity_id: Optional[str]
     channel_id: str
+    tenant_id: str = ""         # the Microsoft 365 tenant the message came from
+    team_id: str = ""           # the team, for a message in a team's channel
 
 
 def is_loopback_url(url: str) -> bool:
@@ -51,22 +58,64 @@ def is_loopback_url(url: str) -> bool:
         return False
 
 
-def check_service_url(url: str, loopback_only: bool) -> str:
+def host_allowed(host: str, patterns: Iterable[str]) -> bool:
+    host = host.lower().rstrip(".")
+    for pattern in patterns:
+        pattern = pattern.strip().lower().rstrip(".")
+        if pattern.startswith("*."):
+            if host.endswith(pattern[1:]) and len(host) > len(pattern) - 1:
+                return True
+        elif pattern and host == pattern:
+            return True
+    return False
+
+
+def check_service_url(url: str, loopback_only: bool,
+                      allowed_hosts: Iterable[str] = DEFAULT_SERVICE_HOSTS) -> str:
     """The connector address replies (and our access token) go to; raises ActivityError.
 
-    https only, except on this machine (the Bot Framework Emulator and tests).
-    ``loopback_only`` holds when requests are not authenticated: then nobody
-    could make the bot send its token elsewhere.
+    Only to Microsoft's connector hosts (``allowed_hosts``), over https, so a
+    forged or mistaken serviceUrl can never receive the bot's access token.
+    ``loopback_only`` holds when requests are not authenticated (local
+    development with the Agents Playground or the Emulator): then replies
+    only ever go to this machine. Plain http is allowed on loopback only.
     """
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise ActivityError("serviceUrl must be an http(s) address")
     loopback = is_loopback_url(url)
-    if loopback_only and not loopback:
-        raise ActivityError("without request authentication, replies only go to this machine (serviceUrl)")
+    if loopback_only:
+        if not loopback:
+            raise ActivityError("without request authentication, replies only go to this machine (serviceUrl)")
+        return url
     if parts.scheme == "http" and not loopback:
         raise ActivityError("serviceUrl must use https")
+    if not host_allowed(parts.hostname, allowed_hosts):
+        raise ActivityError("serviceUrl is not one of the Bot Connector hosts this bot replies to")
     return url
+
+
+def activity_tenant(activity: Mapping[str, Any]) -> str:
+    """The tenant id Teams put on the activity ('' when none)."""
+    channel_data = activity.get("channelData")
+    tenant = channel_data.get("tenant") if isinstance(channel_data, Mapping) else None
+    if isinstance(tenant, Mapping) and isinstance(tenant.get("id"), str) and tenant["id"]:
+        return tenant["id"]
+    conversation = activity.get("conversation")
+    if isinstance(conversation, Mapping) and isinstance(conversation.get("tenantId"), str):
+        return conversation["tenantId"]
+    return ""
+
+
+def activity_team(activity: Mapping[str, Any]) -> str:
+    """The team id for a message in a team's channel ('' elsewhere)."""
+    channel_data = activity.get("channelData")
+    if not isinstance(channel_data, Mapping):
+        return ""
+    team = channel_data.get("team")
+    if isinstance(team, Mapping) and isinstance(team.get("id"), str):
+        return team["id"]
+    return str(channel_data.get("teamsTeamId") or "")
 
 
 def _account(activity: Mapping[str, Any], key: str) -> dict[str, Any]:
@@ -118,10 +167,13 @@ def welcomes_the_bot(activity: Mapping[str, Any]) -> bool:
         isinstance(m, Mapping) and m.get("id") == bot_id for m in added)
 
 
-def read_message(activity: Any, loopback_only: bool = False) -> Inbound:
+def read_message(activity: Any, loopback_only: bool = False,
+                 allowed_hosts: Iterable[str] = DEFAULT_SERVICE_HOSTS) -> Inbound:
     """The parts of a ``message`` activity Signpost needs; raises ActivityError."""
     if not isinstance(activity, Mapping):
         raise ActivityError("expected a Bot Framework activity (a JSON object)")
+    if activity.get("channelId") != TEAMS_CHANNEL_ID:
+        raise ActivityError("the activity does not come from Microsoft Teams (channelId)")
     conversation = activity.get("conversation")
     if not isinstance(conversation, Mapping) or not isinstance(conversation.get("id"), str) \
             or not conversation["id"]:
@@ -135,9 +187,11 @@ def read_message(activity: Any, loopback_only: bool = False) -> Inbound:
         conversation=dict(conversation),
         user=_account(activity, "from"),
         bot=_account(activity, "recipient"),
-        service_url=check_service_url(service_url, loopback_only),
+        service_url=check_service_url(service_url, loopback_only, allowed_hosts),
         activity_id=activity_id if isinstance(activity_id, str) and activity_id else None,
         channel_id=str(activity.get("channelId") or ""),
+        tenant_id=activity_tenant(activity),
+        team_id=activity_team(activity),
     )
 
 
@@ -146,10 +200,14 @@ def sender_key(inbound: Inbound, secret: str) -> str:
 
     A keyed hash, so the tracker store never holds Microsoft's user or
     conversation ids, and one person's chat with the bot in two places (a
-    1:1 chat and a channel thread) stays two separate cases.
+    1:1 chat and a channel thread) stays two separate cases. The key is a
+    secret of its own (``pseudonym_key``), never the app password: rotating
+    the password must not reset every conversation.
     """
+    if not secret:
+        raise ValueError("the pseudonym key is empty")
     material = f"{inbound.conversation['id']}\n{inbound.user['id']}".encode()
-    digest = hmac.new(secret.encode() or b"signpost-teams", material, hashlib.sha256).hexdigest()
+    digest = hmac.new(secret.encode(), material, hashlib.sha256).hexdigest()
     return f"teams-{digest[:40]}"
 
 
@@ -160,6 +218,21 @@ def reply_url(inbound: Inbound) -> str:
     if inbound.activity_id:
         return f"{base}/v3/conversations/{conversation}/activities/{quote(inbound.activity_id, safe='')}"
     return f"{base}/v3/conversations/{conversation}/activities"
+
+
+def conversation_url(inbound: Inbound) -> str:
+    """Where an activity that answers no particular message goes (a typing indicator)."""
+    return f"{inbound.service_url.rstrip('/')}/v3/conversations/{quote(inbound.conversation['id'], safe='')}/activities"
+
+
+def typing_activity(inbound: Inbound) -> dict[str, Any]:
+    """"Signpost is typing...": shown while a slow answer is prepared."""
+    return {
+        "type": "typing",
+        "from": {k: v for k, v in inbound.bot.items() if k in ("id", "name")},
+        "recipient": {"id": inbound.user["id"]},
+        "conversation": {"id": inbound.conversation["id"]},
+    }
 
 
 def _envelope(inbound: Inbound) -> dict[str, Any]:

@@ -17,7 +17,7 @@ import asyncio
 import json
 import logging
 import time
-from typing import Any, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 
 import aiohttp
 import jwt
@@ -33,7 +33,10 @@ TENANT_TOKEN_URL = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token
 TOKEN_SCOPE = "https://api.botframework.com/.default"
 
 KEYS_MAX_AGE = 24 * 3600.0       # Microsoft rotates signing keys; refresh daily
-KEYS_RETRY_AFTER = 300.0         # an unknown key id refetches at most this often
+# A token signed with a key id we have not seen makes us refetch the keys at
+# once (Microsoft may have rotated just after our last fetch), but a flood of
+# made-up key ids costs at most one fetch per this many seconds.
+KEYS_REFETCH_MIN_INTERVAL = 1.0
 CLOCK_SKEW = 300                 # seconds of leeway, as the Bot Framework SDKs allow
 TOKEN_REFRESH_MARGIN = 300.0
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=10)
@@ -56,10 +59,12 @@ class RequestAuthenticator:
     """Checks the JWT on each request from the Bot Connector."""
 
     def __init__(self, app_id: str, openid_metadata_url: str = OPENID_METADATA_URL,
-                 issuer: str = TOKEN_ISSUER) -> None:
+                 issuer: str = TOKEN_ISSUER, clock: Callable[[], float] = time.monotonic) -> None:
         self.app_id = app_id
         self.openid_metadata_url = openid_metadata_url
         self.issuer = issuer
+        self.clock = clock
+        self.fetches = 0
         self._keys: dict[str, Mapping[str, Any]] = {}
         self._fetched_at = float("-inf")
         self._lock: Optional[asyncio.Lock] = None
@@ -73,14 +78,26 @@ class RequestAuthenticator:
                 response.raise_for_status()
                 keys = (await response.json(content_type=None))["keys"]
         self._keys = {key["kid"]: key for key in keys if isinstance(key, Mapping) and "kid" in key}
-        self._fetched_at = time.monotonic()
+        self._fetched_at = self.clock()
+        self.fetches += 1
+
+    def _fresh(self) -> bool:
+        return self.clock() - self._fetched_at <= KEYS_MAX_AGE
 
     async def _key(self, key_id: str) -> Mapping[str, Any]:
+        known = self._keys.get(key_id)
+        if known is not None and self._fresh():
+            return known  # the common case never waits for a fetch
         if self._lock is None:
             self._lock = asyncio.Lock()
         async with self._lock:
-            age = time.monotonic() - self._fetched_at
-            if age > KEYS_MAX_AGE or (key_id not in self._keys and age > KEYS_RETRY_AFTER):
+            if key_id not in self._keys or not self._fresh():
+                # An unseen key id is refetched even just after a fetch (Microsoft
+                # may have rotated meanwhile): wait out the short minimum interval
+                # rather than refuse a genuine message.
+                wait = KEYS_REFETCH_MIN_INTERVAL - (self.clock() - self._fetched_at)
+                if 0 < wait <= KEYS_REFETCH_MIN_INTERVAL:
+                    await asyncio.sleep(wait)
                 try:
                     await self._fetch_keys()
                 except (aiohttp.ClientError, asyncio.TimeoutError, KeyError, ValueError) as exc:
@@ -111,11 +128,17 @@ class RequestAuthenticator:
             )
         except (jwt.PyJWTError, ValueError) as exc:
             raise AuthError(f"the token did not verify ({type(exc).__name__})") from exc
+        # Fail closed: a key without endorsements, an activity without a
+        # channelId or a token without a serviceUrl claim is refused, not waved through.
         endorsements = key_json.get("endorsements")
-        if isinstance(endorsements, list) and channel_id and channel_id not in endorsements:
+        if not channel_id:
+            raise AuthError("the activity names no channel")
+        if not isinstance(endorsements, list) or channel_id not in endorsements:
             raise AuthError("the signing key is not endorsed for this channel")
         claimed_url = claims.get("serviceurl") or claims.get("serviceUrl")
-        if claimed_url is not None and str(claimed_url).rstrip("/") != service_url.rstrip("/"):
+        if not isinstance(claimed_url, str) or not claimed_url:
+            raise AuthError("the token has no serviceUrl claim")
+        if claimed_url.rstrip("/") != service_url.rstrip("/"):
             raise AuthError("the token was issued for another serviceUrl")
         return claims
 

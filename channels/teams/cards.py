@@ -15,13 +15,32 @@ labels, and even those pass through ``escape_markdown``.
 """
 from __future__ import annotations
 
+import functools
 import json
+import logging
 import re
 from typing import Any, Iterable, Mapping, Optional, Sequence
+
+from assistant import PROJECT_ROOT
+from assistant.knowledge.render import DONT_KNOW
+
+log = logging.getLogger(__name__)
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 CARD_VERSION = "1.4"
+# Teams draws Adaptive Cards up to 1.5 on desktop and web; older mobile
+# clients stop earlier. Signpost's cards declare 1.4 and use only elements
+# from 1.2 or before (RichTextBlock, ActionSet), which every current Teams
+# client, mobile included, draws. ``required_version`` checks that, and a card
+# that would need more is sent as its fallback text instead.
+TEAMS_MAX_CARD_VERSION = "1.5"
+_INTRODUCED = {
+    "AdaptiveCard": "1.0", "TextBlock": "1.0", "Container": "1.0", "Action.Submit": "1.0",
+    "Action.OpenUrl": "1.0", "Action.ShowCard": "1.0", "RichTextBlock": "1.2", "TextRun": "1.2",
+    "ActionSet": "1.2",
+}
+_PROPERTY_INTRODUCED = {"isVisible": "1.2", "style": "1.2", "italic": "1.2", "msteams": "1.0"}
 # Hosts differ in how many buttons they draw in one row (HostConfig maxActions
 # defaults to 5); more than that are silently dropped, so rows are split.
 MAX_ACTIONS_PER_ROW = 5
@@ -29,17 +48,15 @@ MAX_ACTIONS_PER_ROW = 5
 # into several cards below this size rather than being refused whole.
 MAX_CARD_BYTES = 24_000
 
-EMERGENCY_LINE = (
-    "If anyone is in danger right now, call 999. If speaking would put someone at risk, "
-    "call 999 from a mobile and press 55 when asked (Silent Solution)."
-)
+EMERGENCY_PATHWAY = "police_999"
+# Only if the guidance itself cannot be read (then nothing else works either):
+# the card must still never leave someone without the 999 step.
+_EMERGENCY_FALLBACK = "If anyone is in danger right now, call 999."
 NO_PATHWAY_TEXT = (
     "No pathway matched these answers. Please talk to your safeguarding lead."
 )
-DONT_KNOW_TEXT = (
-    "I'm sorry, I don't have an answer to that from Signpost's guidance, and I would rather "
-    "not guess. Please ask your safeguarding lead."
-)
+# The web's own words (assistant/knowledge/render.py), not a copy; it ends with the 999 line.
+DONT_KNOW_TEXT = DONT_KNOW
 # Marks the quick-reply payload inside a submitted card's data, so the input
 # channel can tell our button presses from anything else a card might send.
 PAYLOAD_KEY = "signpost_payload"
@@ -161,18 +178,67 @@ def adaptive_card(body: list[dict[str, Any]], fallback_text: str = "") -> dict[s
     return card
 
 
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
+
+
+def required_version(node: Any) -> str:
+    """The lowest Adaptive Card version that draws everything in ``node``;
+    "99.0" for an element type this module does not know (so it is never sent)."""
+    needed = (1, 0)
+    if isinstance(node, Mapping):
+        kind = node.get("type")
+        if isinstance(kind, str):
+            needed = max(needed, _version(_INTRODUCED.get(kind, "99.0")))
+            for key in node:
+                if key in _PROPERTY_INTRODUCED and not (key == "style" and node[key] == "default"):
+                    needed = max(needed, _version(_PROPERTY_INTRODUCED[key]))
+        # An action's data is ours, not the card's: its "type" names no element.
+        children: Iterable[Any] = [value for key, value in node.items() if key != "data"]
+    elif isinstance(node, list):
+        children = node
+    else:
+        return ".".join(map(str, needed))
+    for child in children:
+        needed = max(needed, _version(required_version(child)))
+    return ".".join(map(str, needed))
+
+
+def fits_teams(card: Mapping[str, Any]) -> bool:
+    """True when every Teams client can draw ``card`` as declared."""
+    return _version(required_version(card)) <= _version(str(card.get("version", "0"))) \
+        <= _version(TEAMS_MAX_CARD_VERSION)
+
+
 def attachment(card: Mapping[str, Any]) -> dict[str, Any]:
     """The Bot Framework attachment that carries ``card``."""
     return {"contentType": CARD_CONTENT_TYPE, "content": dict(card)}
 
 
-def emergency_block() -> dict[str, Any]:
+@functools.lru_cache(maxsize=16)
+def emergency_line(area: str = "") -> str:
+    """The 999 step as the guidance words it (the police_999 pathway, the area's
+    wording where it has its own), said as a condition: it heads every card, and
+    must not tell anyone to call 999 when nobody is in danger."""
+    try:
+        from assistant.guidance import load_guidance  # here: cards stay importable without the guidance
+
+        pathway = load_guidance(PROJECT_ROOT / "pathways", area=area or None).pathways[EMERGENCY_PATHWAY]
+    except Exception as exc:  # noqa: BLE001 - a card without the 999 step would be worse
+        log.error("Teams cards: could not read the %s pathway (%s)", EMERGENCY_PATHWAY, type(exc).__name__)
+        return _EMERGENCY_FALLBACK
+    when = plain(pathway.summary).rstrip(".")
+    when = when[:1].lower() + when[1:]
+    return f"If {when}: {plain(pathway.what_to_do)}" if when else plain(pathway.what_to_do)
+
+
+def emergency_block(area: str = "") -> dict[str, Any]:
     """The 999 line and a call button: on every recommendation, whatever it says."""
     return {
         "type": "Container",
         "style": "attention",
         "items": [
-            paragraph(text_run(EMERGENCY_LINE, weight="Bolder")),
+            paragraph(text_run(emergency_line(area), weight="Bolder")),
             *action_rows([open_url_action("Call 999", "tel:999")]),
         ],
     }
@@ -253,12 +319,13 @@ def _fact_text(value: Any) -> str:
     return plain(value)
 
 
-def _summary(pathways: Sequence[Mapping[str, Any]], first_number: int) -> str:
+def _summary(pathways: Sequence[Mapping[str, Any]], first_number: int, area: str = "") -> str:
     steps = "; ".join(
         f"{n}. {plain(p.get('title')) or humanise(plain(p.get('id')))} "
         f"({plain(p.get('urgency_label')) or humanise(plain(p.get('urgency')))})"
         for n, p in enumerate(pathways, start=first_number))
-    return f"Recommended next steps, most urgent first: {steps}. {EMERGENCY_LINE}" if steps else EMERGENCY_LINE
+    line = emergency_line(area)
+    return f"Recommended next steps, most urgent first: {steps}. {line}" if steps else line
 
 
 def _size(element: Any) -> int:
@@ -295,8 +362,8 @@ def recommendation_cards(recommendation: Mapping[str, Any], max_bytes: int = MAX
         if first:
             intro = [label("Most urgent first.", isSubtle=True, spacing="None")] if blocks \
                 else [paragraph(text_run(NO_PATHWAY_TEXT))]
-            return [emergency_block(), label("Recommended next steps", size="Large", weight="Bolder"), *intro]
-        return [emergency_block(), label("Recommended next steps (continued)", size="Large", weight="Bolder")]
+            return [emergency_block(area), label("Recommended next steps", size="Large", weight="Bolder"), *intro]
+        return [emergency_block(area), label("Recommended next steps (continued)", size="Large", weight="Bolder")]
 
     # Greedy packing: the fallback summary is counted with a margin per pathway.
     pages: list[list[int]] = [[]]
@@ -313,7 +380,7 @@ def recommendation_cards(recommendation: Mapping[str, Any], max_bytes: int = MAX
         body = head(number == 0) + [blocks[i] for i in page]
         if number == len(pages) - 1:
             body += ending
-        cards.append(adaptive_card(body, fallback_text=_summary([pathways[i] for i in page], page[0] + 1 if page else 1)))
+        cards.append(adaptive_card(body, fallback_text=_summary([pathways[i] for i in page], page[0] + 1 if page else 1, area)))
     return cards
 
 
@@ -327,8 +394,8 @@ def answer_card(answer: Mapping[str, Any]) -> dict[str, Any]:
     passage, its article title, sources and review date; or "I don't know"."""
     answers = [a for a in answer.get("answers") or [] if isinstance(a, Mapping)]
     if answer.get("answered") is False or not answers:
-        body = [paragraph(text_run(DONT_KNOW_TEXT))]
-        fallback = DONT_KNOW_TEXT
+        # The web's sentence, which already ends with the 999 step.
+        return adaptive_card([paragraph(text_run(DONT_KNOW_TEXT))], fallback_text=DONT_KNOW_TEXT)
     else:
         best = answers[0]
         fallback = plain(best.get("passage"))
@@ -341,7 +408,8 @@ def answer_card(answer: Mapping[str, Any]) -> dict[str, Any]:
         if plain(best.get("last_reviewed")):
             body.append(paragraph(text_run(f"Last reviewed {plain(best['last_reviewed'])}", isSubtle=True,
                                            size="Small"), spacing="Small"))
-    body.append(paragraph(text_run(EMERGENCY_LINE, isSubtle=True, size="Small"), spacing="Medium"))
+    body.append(paragraph(text_run(emergency_line(plain(answer.get("area"))), isSubtle=True, size="Small"),
+                          spacing="Medium"))
     return adaptive_card(body, fallback_text=fallback)
 
 

@@ -22,6 +22,8 @@ from jwt.algorithms import RSAAlgorithm
 
 APP_ID = "00000000-1111-2222-3333-444444444444"
 APP_PASSWORD = "test-app-password"
+TENANT_ID = "tenant-1"
+PSEUDONYM_KEY = "a-pseudonym-key-of-its-own-0123456789"
 ACCESS_TOKEN = "fake-access-token"
 KEY_ID = "signpost-test-key"
 ISSUER = "https://api.botframework.com"
@@ -46,6 +48,10 @@ class FakeMicrosoft:
     received: list[Received] = field(default_factory=list)
     token_requests: list[dict[str, list[str]]] = field(default_factory=list)
     fail_next: list[int] = field(default_factory=list)  # statuses the connector answers first
+    retry_after: Optional[str] = None  # the Retry-After header sent with those failures
+    key_id: str = KEY_ID
+    key_fetches: int = 0
+    refused: int = 0
     server: Optional[ThreadingHTTPServer] = None
     _cond: threading.Condition = field(default_factory=threading.Condition)  # re-entrant lock
 
@@ -70,11 +76,18 @@ class FakeMicrosoft:
     # ---- tokens the Bot Connector would send ----
     def request_token(self, *, audience: str = APP_ID, service_url: Optional[str] = None,
                       issuer: str = ISSUER, expires_in: int = 600, key: Optional[rsa.RSAPrivateKey] = None,
-                      kid: str = KEY_ID) -> str:
+                      kid: Optional[str] = None, with_service_url: bool = True) -> str:
         now = int(time.time())
-        claims = {"iss": issuer, "aud": audience, "iat": now - 5, "nbf": now - 5, "exp": now + expires_in,
-                  "serviceurl": service_url or self.service_url}
-        return jwt.encode(claims, key or self.key, algorithm="RS256", headers={"kid": kid})
+        claims = {"iss": issuer, "aud": audience, "iat": now - 5, "nbf": now - 5, "exp": now + expires_in}
+        if with_service_url:
+            claims["serviceurl"] = service_url or self.service_url
+        return jwt.encode(claims, key or self.key, algorithm="RS256", headers={"kid": kid or self.key_id})
+
+    def rotate_key(self, key_id: str) -> None:
+        """Microsoft publishes a new signing key (and stops signing with the old one)."""
+        with self._cond:
+            self.key = new_key()
+            self.key_id = key_id
 
     # ---- what the connector got ----
     def activities(self) -> list[Received]:
@@ -105,9 +118,11 @@ class FakeMicrosoft:
             def log_message(self, *args: Any) -> None:  # quiet test output
                 pass
 
-            def _send(self, status: int, body: Any) -> None:
+            def _send(self, status: int, body: Any, headers: Optional[dict[str, str]] = None) -> None:
                 data = json.dumps(body).encode()
                 self.send_response(status)
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
@@ -118,8 +133,9 @@ class FakeMicrosoft:
                     self._send(200, {"issuer": ISSUER, "jwks_uri": f"{fake.url}/keys",
                                      "id_token_signing_alg_values_supported": ["RS256"]})
                 elif self.path == "/keys":
+                    fake.key_fetches += 1
                     jwk = json.loads(RSAAlgorithm.to_jwk(fake.key.public_key()))
-                    jwk.update({"kid": KEY_ID, "use": "sig", "endorsements": list(fake.endorsements)})
+                    jwk.update({"kid": fake.key_id, "use": "sig", "endorsements": list(fake.endorsements)})
                     self._send(200, {"keys": [jwk]})
                 else:
                     self._send(404, {})
@@ -142,7 +158,10 @@ class FakeMicrosoft:
                                                       self.headers.get("Authorization", ""),
                                                       json.loads(raw or b"null")))
                         fake._cond.notify_all()
-                self._send(status, {"id": str(uuid.uuid4())} if status == 200 else {"error": "try later"})
+                    else:
+                        fake.refused += 1
+                headers = {"Retry-After": fake.retry_after} if status != 200 and fake.retry_after else {}
+                self._send(status, {"id": str(uuid.uuid4())} if status == 200 else {"error": "try later"}, headers)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
@@ -169,12 +188,12 @@ def message_activity(fake: FakeMicrosoft, text: str = "", *, value: Any = None,
         "from": {"id": user_id, "name": "A Professional", "aadObjectId": "aad-object-id"},
         # Each message gets its own conversation unless told, so tests never mix replies.
         "conversation": {"id": conversation_id or f"a:1Teams-{uuid.uuid4().hex};messageid=17000",
-                         "conversationType": "personal", "tenantId": "tenant-1"},
+                         "conversationType": "personal", "tenantId": TENANT_ID},
         "recipient": {"id": f"28:{APP_ID}", "name": "Signpost"},
         "text": text,
         "textFormat": "plain",
         "locale": "en-GB",
-        "channelData": {"tenant": {"id": "tenant-1"}},
+        "channelData": {"tenant": {"id": TENANT_ID}},
     }
     if value is not None:
         activity["value"] = value

@@ -12,6 +12,7 @@ GET /harness/received.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import time
 from pathlib import Path
@@ -30,6 +31,7 @@ BUTTONS = [
     {"title": "[Start again](https://evil.example)", "payload": "/restart"},
 ]
 FACTS = {"recent_incident": True, "children_in_household": True, "dash_score": 15}
+SLOW_TURN = 2.5  # seconds; the channel shows "typing" after 1 s
 INTRO = "Hello, I'm Signpost. I never need anyone's name, so please leave names out."
 
 
@@ -48,10 +50,16 @@ class ScriptedAgent:
 
     async def handle_message(self, message: Any) -> None:
         self.received.append({"text": message.text, "sender_id": message.sender_id,
-                              "input_channel": message.input_channel})
+                              "input_channel": message.input_channel, "metadata": message.metadata})
         out = message.output_channel
-        if message.text == "boom":
-            raise RuntimeError("the agent failed")
+        if message.text.startswith("boom"):
+            # Exceptions may quote what was typed; the channel must not log it.
+            raise RuntimeError(f"the agent failed on {message.text!r}")
+        if message.text == "slow":
+            # A turn as slow as a first model load or a long knowledge search.
+            await asyncio.sleep(SLOW_TURN)
+            await out.send_response(message.sender_id, rasa_message(text="Here is a slow answer."))
+            return
         if message.text == "/greet":
             await out.send_response(message.sender_id, rasa_message(text=INTRO))
             return

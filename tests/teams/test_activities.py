@@ -5,6 +5,9 @@ import pytest
 
 from channels.teams.activities import (
     ActivityError,
+    activity_team,
+    activity_tenant,
+    host_allowed,
     card_activity,
     check_service_url,
     read_message,
@@ -54,16 +57,44 @@ def test_a_message_without_the_needed_parts_is_refused_with_a_reason():
             read_message(broken)
 
 
-def test_replies_only_go_to_https_or_this_machine():
+def test_replies_only_go_to_microsofts_connector_hosts_over_https():
     assert check_service_url("https://smba.trafficmanager.net/uk/", loopback_only=False)
-    assert check_service_url("http://127.0.0.1:3978/", loopback_only=False)
+    assert check_service_url("https://europe.botframework.com/", loopback_only=False)
+    # A loopback fake of Microsoft only when a deployment (here: a test) lists it.
+    assert check_service_url("http://127.0.0.1:3978/", loopback_only=False, allowed_hosts=["127.0.0.1"])
     assert check_service_url("http://localhost:3978/", loopback_only=True)
-    for url in ("http://smba.trafficmanager.net/uk/", "ftp://x/", "not a url"):
+    for url in ("http://smba.trafficmanager.net/uk/", "ftp://x/", "not a url", "https://attacker.example/",
+                "https://botframework.com.attacker.example/", "https://evilbotframework.com/",
+                "http://127.0.0.1:3978/"):
         with pytest.raises(ActivityError):
             check_service_url(url, loopback_only=False)
     # Without request authentication the token must never leave this machine.
     with pytest.raises(ActivityError, match="this machine"):
         check_service_url("https://smba.trafficmanager.net/uk/", loopback_only=True)
+
+
+def test_the_host_list_is_configurable_and_a_star_means_subdomains_only():
+    assert host_allowed("a.example.org", ["*.example.org"])
+    assert not host_allowed("example.org", ["*.example.org"])
+    assert host_allowed("SMBA.trafficmanager.net.", ["smba.trafficmanager.net"])
+    assert not host_allowed("smba.trafficmanager.net", ["*.botframework.com"])
+    with pytest.raises(ActivityError, match="Bot Connector hosts"):
+        check_service_url("https://smba.trafficmanager.net/uk/", loopback_only=False,
+                          allowed_hosts=["*.botframework.com"])
+
+
+def test_only_activities_from_teams_are_read():
+    for channel in (None, "", "slack", "emulator", "MSTEAMS"):
+        with pytest.raises(ActivityError, match="channelId"):
+            read_message(_activity(channelId=channel))
+
+
+def test_the_tenant_and_the_team_are_read_from_the_activity():
+    inbound = read_message(_activity(channelData={"tenant": {"id": "t-1"}, "team": {"id": "19:team"}}))
+    assert (inbound.tenant_id, inbound.team_id) == ("t-1", "19:team")
+    personal = read_message(_activity(conversation={"id": "a:1", "tenantId": "t-2"}))
+    assert (personal.tenant_id, personal.team_id) == ("t-2", "")
+    assert activity_tenant({}) == "" and activity_team({"channelData": {"teamsTeamId": "19:x"}}) == "19:x"
 
 
 def test_the_conversation_id_rasa_keeps_is_a_stable_pseudonym():
@@ -72,6 +103,8 @@ def test_the_conversation_id_rasa_keeps_is_a_stable_pseudonym():
     assert key == sender_key(read_message(_activity(text="again")), "secret")
     assert "29:user" not in key and "19:abc" not in key
     assert key != sender_key(inbound, "another secret")
+    with pytest.raises(ValueError):
+        sender_key(inbound, "")  # never an unkeyed (guessable) hash
     other_chat = read_message(_activity(conversation={"id": "a:personal-chat"}))
     assert sender_key(other_chat, "secret") != key
 

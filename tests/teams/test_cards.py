@@ -10,7 +10,12 @@ from hypothesis import strategies as st
 
 from assistant.guidance import decide, load_guidance
 from channels.teams.cards import (
-    EMERGENCY_LINE,
+    CARD_VERSION,
+    DONT_KNOW_TEXT,
+    TEAMS_MAX_CARD_VERSION,
+    emergency_line,
+    fits_teams,
+    required_version,
     NO_PATHWAY_TEXT,
     answer_card,
     cards_for_custom,
@@ -74,7 +79,7 @@ def test_the_999_line_comes_first_on_every_recommendation_even_when_nothing_matc
         assert_adaptive_card(card)
         first = card["body"][0]
         assert first["style"] == "attention"
-        assert dynamic_texts(first)[0] == EMERGENCY_LINE
+        assert dynamic_texts(first)[0] == emergency_line("sefton")
         assert [a["url"] for a in open_urls(first)] == ["tel:999"]
     assert NO_PATHWAY_TEXT in dynamic_texts(recommendation_card(_recommendation()))
 
@@ -181,7 +186,7 @@ def test_a_long_recommendation_is_split_into_cards_under_teams_size_limit(guidan
     for card in cards:
         assert_adaptive_card(card)
         assert len(json.dumps(card)) < 12_000 + 4_000  # one pathway can overshoot a tiny budget
-        assert dynamic_texts(card["body"][0])[0] == EMERGENCY_LINE
+        assert dynamic_texts(card["body"][0])[0] == emergency_line("sefton")
     titles = [t for card in cards for t in dynamic_texts(card) if t[:1].isdigit() and ". " in t[:4]]
     assert titles == [f"{n}. {p['title']}" for n, p in enumerate(rec["pathways"], start=1)]
     assert "Guidance version" in " ".join(dynamic_texts(cards[-1]))
@@ -209,3 +214,36 @@ def test_an_unanswered_question_says_so_instead_of_guessing():
 def test_unknown_custom_messages_make_no_card():
     assert cards_for_custom({"something": "else"}) == []
 
+
+
+def test_the_999_line_is_the_guidances_own_words_said_as_a_condition(guidance):
+    police_999 = guidance.pathways["police_999"]
+    line = emergency_line("sefton")
+    assert police_999.what_to_do in line
+    assert line.startswith("If someone is in danger right now")
+    card = recommendation_card(_recommendation(_pathway()))
+    assert dynamic_texts(card)[0] == line
+
+
+def test_i_dont_know_is_the_webs_sentence():
+    from assistant.knowledge import DONT_KNOW, AskResult, render_answer_text
+
+    assert DONT_KNOW_TEXT == render_answer_text(AskResult(question="x", answered=False, answers=[]))
+    card = answer_card({"question": "x", "answered": False, "answers": []})
+    assert dynamic_texts(card) == [DONT_KNOW] and card["fallbackText"] == DONT_KNOW
+
+
+def test_every_card_is_drawable_by_every_teams_client_and_has_a_text_fallback(guidance):
+    facts = {"immediate_danger": True, "children_in_household": True, "dash_score": 20, "recent_incident": True}
+    cards = recommendation_cards(decide(guidance, facts).to_json()["recommendation"])
+    cards += [question_card("Is anyone in danger now?", [{"title": "Yes", "payload": "/affirm"}]),
+              answer_card({"answered": True, "answers": [{"title": "t", "passage": "p"}]}),
+              answer_card({"answered": False})]
+    for card in cards:
+        assert card["version"] == CARD_VERSION
+        assert required_version(card) <= "1.2"  # what older Teams mobile clients draw
+        assert fits_teams(card)
+        assert card.get("fallbackText")
+    assert CARD_VERSION <= TEAMS_MAX_CARD_VERSION
+    newer = dict(cards[0], body=[{"type": "Table", "rows": []}])
+    assert not fits_teams(newer)

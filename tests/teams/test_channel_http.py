@@ -18,16 +18,30 @@ import pytest
 from assistant.stack import free_port
 
 from .card_schema import assert_adaptive_card, dynamic_texts, submit_actions
-from .fake_microsoft import ACCESS_TOKEN, APP_ID, APP_PASSWORD, FakeMicrosoft, message_activity, new_key
+from .fake_microsoft import (
+    ACCESS_TOKEN,
+    APP_ID,
+    APP_PASSWORD,
+    PSEUDONYM_KEY,
+    TENANT_ID,
+    FakeMicrosoft,
+    message_activity,
+    new_key,
+)
 from .harness import BUTTONS, INTRO, QUESTION
+
+TEAM_ID = "19:team-in-st-helens@thread.tacv2"
+# Made up, in the shapes a person might type: never to be logged.
+PERSONAL = ("Zebedee Quartermaine", "07700 900461", "943 476 5919")
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 class Harness:
-    def __init__(self, url: str, fake: FakeMicrosoft) -> None:
+    def __init__(self, url: str, fake: FakeMicrosoft, log_path: Path) -> None:
         self.url = url
         self.fake = fake
+        self.log_path = log_path
 
     def post(self, activity: Any, token: Optional[str] = "valid", raw: Optional[bytes] = None) -> tuple[int, str]:
         headers = {"Content-Type": "application/json"}
@@ -56,12 +70,19 @@ def harness(fake: FakeMicrosoft, tmp_path_factory: pytest.TempPathFactory) -> It
         "channels.teams.channel.TeamsInput:\n"
         f"  app_id: \"{APP_ID}\"\n"
         "  app_password: ${TEAMS_TEST_PASSWORD}\n"  # substituted by Rasa from the environment
+        f"  tenant_id: \"{TENANT_ID}\"\n"
+        "  pseudonym_key: ${TEAMS_TEST_PSEUDONYM_KEY}\n"
         f"  token_url: \"{fake.token_url}\"\n"
         f"  openid_metadata_url: \"{fake.openid_url}\"\n"
+        "  service_url_hosts: \"127.0.0.1\"\n"  # the loopback fake stands in for smba.trafficmanager.net
+        "  area: sefton\n"
+        "  team_areas:\n"
+        f"    \"{TEAM_ID}\": st_helens\n"
     )
     port = free_port()
     log = (workdir / "harness.log").open("wb")
-    env = {**os.environ, "TEAMS_TEST_PASSWORD": APP_PASSWORD, "PYTHONPATH": str(ROOT),
+    env = {**os.environ, "TEAMS_TEST_PASSWORD": APP_PASSWORD, "TEAMS_TEST_PSEUDONYM_KEY": PSEUDONYM_KEY,
+           "PYTHONPATH": str(ROOT),
            "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     process = subprocess.Popen([sys.executable, "-m", "tests.teams.harness", "--port", str(port),
                                 "--credentials", str(credentials)],
@@ -81,7 +102,7 @@ def harness(fake: FakeMicrosoft, tmp_path_factory: pytest.TempPathFactory) -> It
             if time.monotonic() > deadline:
                 pytest.fail("the Teams harness did not start within 60 s")
             time.sleep(0.2)
-        yield Harness(url, fake)
+        yield Harness(url, fake, workdir / "harness.log")
     finally:
         process.terminate()
         try:
@@ -206,7 +227,10 @@ def test_requests_not_signed_by_the_bot_connector_are_refused(harness, fake, cas
         "not endorsed": "valid",
     }.get(case, "valid")
     if case == "not endorsed":
-        activity["channelId"] = "slack"
+        # A key Microsoft endorses for another channel only.
+        fake.endorsements = ("emulator",)
+        fake.rotate_key("emulator-only-key")
+        token = fake.request_token()
     before_agent = len(harness.received())
     if case == "not bearer":
         request = urllib.request.Request(f"{harness.url}/webhooks/teams/webhook", data=json.dumps(activity).encode(),
@@ -217,10 +241,29 @@ def test_requests_not_signed_by_the_bot_connector_are_refused(harness, fake, cas
         status = refused.value.code
     else:
         status, _ = harness.post(activity, token=token)
+    if case == "not endorsed":
+        fake.endorsements = ("msteams", "emulator")
+        fake.rotate_key("signpost-test-key-2")
     assert status == 401
-    time.sleep(0.2)
-    assert len(harness.received()) == before_agent
-    assert fake.replies_in(activity["conversation"]["id"]) == []
+    _assert_ignored(harness, fake, [activity], before_agent)
+
+
+def _assert_ignored(harness: Harness, fake: FakeMicrosoft, activities: list[dict], before_agent: int) -> None:
+    """None of ``activities`` reached the agent or got a reply. Proven without
+    waiting a fixed time: a message sent after them into each conversation is
+    answered, and by then theirs would have been too (one conversation is one
+    queue)."""
+    for activity in activities:
+        if not activity.get("conversation", {}).get("id"):
+            continue
+        sentinel = message_activity(fake, "sentinel", conversation_id=activity["conversation"]["id"])
+        since = len(fake.replies_in(activity["conversation"]["id"]))
+        assert harness.post(sentinel)[0] == 200
+        got = fake.wait_for_replies(activity["conversation"]["id"], since + 2)
+        assert len(got) == since + 2, "the sentinel was not answered"
+        assert all(r.body.get("replyToId") == sentinel["id"] for r in got), "an ignored activity got a reply"
+    texts = [r["text"] for r in harness.received()[before_agent:]]
+    assert set(texts) <= {"sentinel"}, texts
 
 
 def test_installing_the_bot_in_a_personal_chat_gets_the_assistants_greeting(harness, fake):
@@ -234,6 +277,7 @@ def test_installing_the_bot_in_a_personal_chat_gets_the_assistants_greeting(harn
 
 
 def test_other_activities_and_bad_bodies_get_no_reply(harness, fake):
+    before_agent = len(harness.received())
     update = message_activity(fake, "", type="conversationUpdate", membersAdded=[{"id": "29:someone"}])
     assert harness.post(update)[0] == 200
     assert harness.post(None, raw=b"{not json")[0] == 400
@@ -243,10 +287,98 @@ def test_other_activities_and_bad_bodies_get_no_reply(harness, fake):
     no_sender = message_activity(fake, "hello")
     del no_sender["from"]
     assert harness.post(no_sender)[0] == 400
-    time.sleep(0.3)
     in_a_team = message_activity(fake, "", type="conversationUpdate", membersAdded=[{"id": f"28:{APP_ID}"}])
     in_a_team["conversation"]["conversationType"] = "channel"
     assert harness.post(in_a_team)[0] == 200
-    time.sleep(0.3)
-    for activity in (update, no_service_url, no_sender, in_a_team):
-        assert fake.replies_in(activity["conversation"]["id"]) == []
+    _assert_ignored(harness, fake, [update, no_service_url, no_sender, in_a_team], before_agent)
+
+
+# ---- fail closed (issue 13 §2): each was accepted before ----
+
+def test_an_activity_that_does_not_say_it_comes_from_teams_is_refused(harness, fake):
+    before_agent = len(harness.received())
+    refused = []
+    for channel in (None, "", "emulator"):
+        activity = message_activity(fake, "hello")
+        if channel is None:
+            del activity["channelId"]
+        else:
+            activity["channelId"] = channel
+        assert harness.post(activity)[0] == 400, channel
+        refused.append(activity)
+    _assert_ignored(harness, fake, refused, before_agent)
+
+
+def test_a_token_without_a_service_url_claim_is_refused(harness, fake):
+    before_agent = len(harness.received())
+    activity = message_activity(fake, "hello")
+    assert harness.post(activity, token=fake.request_token(with_service_url=False))[0] == 401
+    _assert_ignored(harness, fake, [activity], before_agent)
+
+
+def test_replies_and_the_access_token_never_go_to_a_host_that_is_not_microsofts(harness, fake):
+    # A token whose claim matches: the host itself is refused.
+    before_tokens = len(fake.token_requests)
+    before_agent = len(harness.received())
+    for url in ("https://attacker.example/", "http://127.0.0.2:9/", "https://smba.trafficmanager.net.attacker.example/"):
+        activity = message_activity(fake, "hello", serviceUrl=url)
+        status, body = harness.post(activity, token=fake.request_token(service_url=url))
+        assert status == 400, (url, body)
+        assert "Bot Connector hosts" in body, (url, body)
+    assert len(fake.token_requests) == before_tokens
+    assert len(harness.received()) == before_agent
+
+
+def test_activities_from_another_tenant_are_refused(harness, fake):
+    before_agent = len(harness.received())
+    activity = message_activity(fake, "hello")
+    activity["channelData"]["tenant"]["id"] = activity["conversation"]["tenantId"] = "another-tenant"
+    assert harness.post(activity)[0] == 403
+    no_tenant = message_activity(fake, "hello")
+    del no_tenant["channelData"], no_tenant["conversation"]["tenantId"]
+    assert harness.post(no_tenant)[0] == 403
+    _assert_ignored(harness, fake, [activity, no_tenant], before_agent)
+
+
+def test_the_team_area_or_the_tenant_area_goes_with_each_message(harness, fake):
+    before = len(harness.received())
+    in_team = message_activity(fake, "<at>Signpost</at> hello team")
+    in_team["conversation"].update({"conversationType": "channel", "isGroup": True})
+    in_team["channelData"].update({"team": {"id": TEAM_ID}, "channel": {"id": TEAM_ID}})
+    assert harness.post(in_team)[0] == 200
+    assert _agent_saw(harness, "hello team", before)["metadata"] == {"area": "st_helens"}
+    _replies(fake, in_team, 2)
+    personal = message_activity(fake, "hello personal")
+    assert harness.post(personal)[0] == 200
+    assert _agent_saw(harness, "hello personal", before)["metadata"] == {"area": "sefton"}
+    _replies(fake, personal, 2)
+
+
+def test_a_slow_answer_is_preceded_by_a_typing_indicator(harness, fake):
+    activity = message_activity(fake, "slow")
+    assert harness.post(activity)[0] == 200
+    got = _replies(fake, activity, 2)
+    kinds = [r.body["type"] for r in got]
+    assert kinds[0] == "typing" and kinds[-1] == "message", kinds
+    assert got[0].path.endswith("/activities")  # typing answers no particular message
+    assert got[-1].body["text"] == "Here is a slow answer."
+    fast = message_activity(fake, "hello")
+    assert harness.post(fast)[0] == 200
+    assert [r.body["type"] for r in _replies(fake, fast, 2)] == ["message", "message"]
+
+
+def test_nothing_typed_is_logged_by_the_channel(harness, fake):
+    text = "My patient {} on {}, NHS number {}, said her partner hit her".format(*PERSONAL)
+    for activity in (message_activity(fake, text), message_activity(fake, "boom " + text),
+                     message_activity(fake, text, serviceUrl="https://attacker.example/")):
+        harness.post(activity)
+    refused = message_activity(fake, text)
+    harness.post(refused, token="not-a-jwt")
+    sentinel = message_activity(fake, "hello")
+    harness.post(sentinel)
+    _replies(fake, sentinel, 2)
+    log = harness.log_path.read_text(errors="replace")
+    assert "Teams" in log or "teams" in log  # the log is the channel's, and it is being written
+    for secret in PERSONAL:
+        assert secret not in log
+        assert secret.replace(" ", "") not in log.replace(" ", "")

@@ -10,12 +10,12 @@ from typing import Iterator
 import pytest
 
 from channels.teams import auth
-from channels.teams.activities import read_message
+from channels.teams.activities import read_message, sender_key
 from channels.teams.auth import TokenClient
 from channels.teams.channel import TeamsInput, TeamsOutput
-from channels.teams.connector import ConnectorClient
+from channels.teams.connector import ConnectorClient, backoff_delay, retry_after_seconds
 
-from .fake_microsoft import ACCESS_TOKEN, APP_ID, APP_PASSWORD, FakeMicrosoft
+from .fake_microsoft import ACCESS_TOKEN, APP_ID, APP_PASSWORD, PSEUDONYM_KEY, TENANT_ID, FakeMicrosoft
 
 
 @pytest.fixture
@@ -27,34 +27,71 @@ def fake() -> Iterator[FakeMicrosoft]:
 
 # ---- credentials ----
 
+BASE = {"app_id": APP_ID, "app_password": APP_PASSWORD, "tenant_id": TENANT_ID, "pseudonym_key": PSEUDONYM_KEY}
+
+
+def _credentials(**changes):
+    credentials = {**BASE, **changes}
+    return {k: v for k, v in credentials.items() if v is not None}
+
+
 def test_credentials_default_to_microsofts_endpoints_and_authentication_on():
-    channel = TeamsInput.from_credentials({"app_id": APP_ID, "app_password": APP_PASSWORD})
+    channel = TeamsInput.from_credentials(_credentials())
     assert channel.name() == "teams"
     assert channel.validate_jwt is True
     assert channel.authenticator.openid_metadata_url == auth.OPENID_METADATA_URL
-    assert channel.connector.tokens.token_url == auth.TOKEN_URL
+    assert channel.service_url_hosts == ("smba.trafficmanager.net", "*.botframework.com")
 
 
-def test_a_single_tenant_bot_gets_tokens_from_its_tenant():
-    channel = TeamsInput.from_credentials({"app_id": APP_ID, "app_password": APP_PASSWORD, "tenant_id": "tenant-9"})
+def test_a_bot_gets_tokens_from_its_own_tenant():
+    channel = TeamsInput.from_credentials(_credentials(tenant_id="tenant-9"))
     assert channel.connector.tokens.token_url == "https://login.microsoftonline.com/tenant-9/oauth2/v2.0/token"
 
 
-def test_endpoints_can_be_pointed_elsewhere():
-    channel = TeamsInput.from_credentials({"app_id": APP_ID, "app_password": APP_PASSWORD,
-                                           "token_url": "http://127.0.0.1:1/token",
-                                           "openid_metadata_url": "http://127.0.0.1:1/openid"})
+def test_without_a_tenant_the_channel_refuses_to_start():
+    # Before: a missing tenant silently used the multi-tenant token URL.
+    for tenant in (None, "", "  "):
+        with pytest.raises(ValueError, match="tenant_id"):
+            TeamsInput.from_credentials(_credentials(tenant_id=tenant))
+
+
+def test_the_pseudonym_key_is_its_own_secret_and_required():
+    # Before: Teams ids were hashed with the app password, so rotating it reset every conversation.
+    for key in (None, "", "short"):
+        with pytest.raises(ValueError, match="pseudonym_key"):
+            TeamsInput.from_credentials(_credentials(pseudonym_key=key))
+    with pytest.raises(ValueError, match="not be the app password"):
+        TeamsInput.from_credentials(_credentials(app_password=PSEUDONYM_KEY))
+    inbound = read_message({"type": "message", "id": "1", "channelId": "msteams",
+                            "serviceUrl": "https://smba.trafficmanager.net/uk/",
+                            "from": {"id": "29:user"}, "recipient": {"id": "28:bot"},
+                            "conversation": {"id": "a:chat"}, "text": "hi"})
+    before = TeamsInput.from_credentials(_credentials())
+    rotated = TeamsInput.from_credentials(_credentials(app_password="a-new-client-secret"))
+    assert sender_key(inbound, before.pseudonym_key) == sender_key(inbound, rotated.pseudonym_key)
+
+
+def test_endpoints_hosts_and_areas_can_be_configured():
+    channel = TeamsInput.from_credentials(_credentials(
+        token_url="http://127.0.0.1:1/token", openid_metadata_url="http://127.0.0.1:1/openid",
+        service_url_hosts="127.0.0.1, smba.trafficmanager.net", area="sefton",
+        team_areas={"19:team-a": "st_helens"}))
     assert channel.connector.tokens.token_url == "http://127.0.0.1:1/token"
     assert channel.authenticator.openid_metadata_url == "http://127.0.0.1:1/openid"
+    assert channel.service_url_hosts == ("127.0.0.1", "smba.trafficmanager.net")
+    assert (channel.area, channel.team_areas) == ("sefton", {"19:team-a": "st_helens"})
+    with pytest.raises(ValueError, match="no file in pathways/areas"):
+        TeamsInput.from_credentials(_credentials(team_areas={"19:team-a": "atlantis"}))
 
 
 def test_authentication_is_only_off_when_explicitly_asked_and_then_warns(caplog):
     with pytest.raises(ValueError, match="validate_jwt: false"):
-        TeamsInput.from_credentials({"app_password": "x"})
+        TeamsInput.from_credentials(_credentials(app_id=None))
     with pytest.raises(ValueError, match="true or false"):
-        TeamsInput.from_credentials({"app_id": APP_ID, "validate_jwt": "maybe"})
+        TeamsInput.from_credentials(_credentials(validate_jwt="maybe"))
     with caplog.at_level(logging.WARNING):
-        channel = TeamsInput.from_credentials({"validate_jwt": "false"})
+        channel = TeamsInput.from_credentials({"validate_jwt": "false", "tenant_id": TENANT_ID,
+                                               "pseudonym_key": PSEUDONYM_KEY})
     assert channel.validate_jwt is False
     assert "authentication is OFF" in caplog.text
 
@@ -77,7 +114,8 @@ class RecordingConnector:
 
 def _send(*messages: dict) -> list[dict]:
     connector = RecordingConnector()
-    inbound = read_message({"type": "message", "id": "1", "serviceUrl": "https://smba.trafficmanager.net/uk/",
+    inbound = read_message({"type": "message", "id": "1", "channelId": "msteams",
+                            "serviceUrl": "https://smba.trafficmanager.net/uk/",
                             "from": {"id": "29:user"}, "recipient": {"id": "28:bot"},
                             "conversation": {"id": "a:chat"}, "text": "hi"})
     output = TeamsOutput(inbound, connector)  # type: ignore[arg-type]
@@ -138,20 +176,109 @@ def test_the_access_token_is_fetched_once_and_reused(fake):
     assert [r.authorization for r in fake.replies_in("c1")] == [f"Bearer {ACCESS_TOKEN}"] * 3
 
 
-def test_a_busy_connector_is_retried_once_and_a_refused_token_is_renewed(fake, monkeypatch):
-    monkeypatch.setattr("channels.teams.connector.RETRY_DELAY", 0.01)
-    client = ConnectorClient(TokenClient(APP_ID, APP_PASSWORD, fake.token_url))
+class Sleeps:
+    """Records the waits instead of waiting (the backoff is what is tested)."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+def test_throttling_and_busy_answers_are_retried_with_growing_jittered_waits(fake):
+    sleeps = Sleeps()
+    client = ConnectorClient(TokenClient(APP_ID, APP_PASSWORD, fake.token_url), sleep=sleeps, rand=lambda: 1.0)
     url = f"{fake.service_url}v3/conversations/c2/activities"
-    fake.fail_next = [503]
-    assert asyncio.run(client.post(url, {"conversation": {"id": "c2"}})) is True
-    fake.fail_next = [401]
-    assert asyncio.run(client.post(url, {"conversation": {"id": "c2"}})) is True
-    assert len(fake.token_requests) == 2  # the refused token was replaced
+    # Microsoft: retry 412, 429, 502 and 504 (and 500/503 are transient too).
+    for status in (429, 412, 502, 504):
+        fake.fail_next = [status, status, status]
+        assert asyncio.run(client.post(url, {"conversation": {"id": "c2"}})) is True, status
+    assert len(fake.replies_in("c2")) == 4
+    # Exponential: each wait at least double the last within one reply (here with the jitter at its top).
+    assert sleeps.waits[:3] == [0.5, 1.0, 2.0]
+    jittered = Sleeps()
+    client = ConnectorClient(TokenClient(APP_ID, APP_PASSWORD, fake.token_url), sleep=jittered, rand=lambda: 0.0)
     fake.fail_next = [503, 503]
-    assert asyncio.run(client.post(url, {"conversation": {"id": "c2"}})) is False
+    assert asyncio.run(client.post(url, {"conversation": {"id": "c2"}})) is True
+    assert jittered.waits == [0.25, 0.5]  # jitter takes up to half off, never to zero
+
+
+def test_retry_after_is_honoured_in_seconds_and_as_a_date(fake):
+    sleeps = Sleeps()
+    client = ConnectorClient(TokenClient(APP_ID, APP_PASSWORD, fake.token_url), sleep=sleeps, rand=lambda: 0.0)
+    url = f"{fake.service_url}v3/conversations/c5/activities"
+    fake.retry_after, fake.fail_next = "7", [429]
+    assert asyncio.run(client.post(url, {"conversation": {"id": "c5"}})) is True
+    assert sleeps.waits == [7.0]
+    assert retry_after_seconds("Wed, 21 Oct 2026 07:28:05 GMT", now=1792567680.0) == pytest.approx(5.0, abs=1)
+    assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None
+    assert backoff_delay(1, 3.0, rand=lambda: 0.0) == 3.0
+    # A wait longer than a conversation can bear is not waited: the reply is dropped, and logged.
+    fake.retry_after, fake.fail_next = "3600", [429]
+    assert asyncio.run(client.post(url, {"conversation": {"id": "c5"}})) is False
+    fake.retry_after = None
+    assert len(fake.replies_in("c5")) == 1
+
+
+def test_retries_give_up_a_refused_token_is_renewed_and_a_bad_request_is_not_retried(fake):
+    sleeps = Sleeps()
+    client = ConnectorClient(TokenClient(APP_ID, APP_PASSWORD, fake.token_url), sleep=sleeps)
+    url = f"{fake.service_url}v3/conversations/c6/activities"
+    fake.fail_next = [401]
+    assert asyncio.run(client.post(url, {"conversation": {"id": "c6"}})) is True
+    assert len(fake.token_requests) == 2  # the refused token was replaced
+    fake.fail_next = [503] * 10
+    assert asyncio.run(client.post(url, {"conversation": {"id": "c6"}})) is False
     fake.fail_next = [400]
-    assert asyncio.run(client.post(url, {"conversation": {"id": "c2"}})) is False
-    assert len(fake.replies_in("c2")) == 2
+    refused_before = fake.refused
+    assert asyncio.run(client.post(url, {"conversation": {"id": "c6"}})) is False
+    assert fake.refused == refused_before + 1
+    fake.fail_next = []
+    assert len(fake.replies_in("c6")) == 1
+
+
+# ---- signing keys ----
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_signing_key_rotated_just_after_the_last_fetch_is_refetched_not_refused(fake):
+    # Before: an unseen key within 300 s of the last fetch got 401 until the 300 s had passed.
+    clock = Clock()
+    checker = auth.RequestAuthenticator(APP_ID, fake.openid_url, clock=clock)
+
+    async def check() -> dict:
+        return await checker.check(f"Bearer {fake.request_token()}", "msteams", fake.service_url)
+    asyncio.run(check())
+    assert checker.fetches == 1
+    fake.rotate_key("rotated-key")
+    clock.now += 10
+    assert asyncio.run(check())["aud"] == APP_ID
+    assert checker.fetches == 2
+    asyncio.run(check())
+    assert checker.fetches == 2  # a known key is not fetched again
+    # A made-up key id is still refused (after its one refetch).
+    clock.now += 10
+    with pytest.raises(auth.AuthError, match="unknown key"):
+        asyncio.run(checker.check(f"Bearer {fake.request_token(kid='made-up')}", "msteams", fake.service_url))
+
+
+def test_a_token_without_a_service_url_claim_or_an_unendorsed_channel_is_refused(fake):
+    checker = auth.RequestAuthenticator(APP_ID, fake.openid_url)
+    # Before: a token without the claim was accepted for any serviceUrl.
+    with pytest.raises(auth.AuthError, match="no serviceUrl claim"):
+        asyncio.run(checker.check(f"Bearer {fake.request_token(with_service_url=False)}", "msteams",
+                                  "https://attacker.example/"))
+    # Before: an empty channelId skipped the endorsement check.
+    for channel in ("", "slack"):
+        with pytest.raises(auth.AuthError, match="channel"):
+            asyncio.run(checker.check(f"Bearer {fake.request_token()}", channel, fake.service_url))
 
 
 def test_a_wrong_password_means_no_reply_and_a_log_line_without_content(fake, caplog):
@@ -183,6 +310,7 @@ def test_the_documented_credentials_block_loads_with_rasas_reader(monkeypatch):
     monkeypatch.setenv("TEAMS_APP_ID", APP_ID)
     monkeypatch.setenv("TEAMS_APP_PASSWORD", APP_PASSWORD)
     monkeypatch.setenv("TEAMS_TENANT_ID", "tenant-9")
+    monkeypatch.setenv("TEAMS_PSEUDONYM_KEY", PSEUDONYM_KEY)
     example = read_config_file(str(Path(channel_file).with_name("credentials.example.yml")))
     [(name, credentials)] = example.items()
     assert name == "channels.teams.channel.TeamsInput"

@@ -9,7 +9,6 @@ recommendation as Adaptive Cards, each opening with the 999 line.
 from __future__ import annotations
 
 import json
-import time
 import urllib.request
 from pathlib import Path
 from typing import Any, Iterator, Optional
@@ -19,9 +18,13 @@ import pytest
 from assistant.stack import Stack, free_port, start_stack
 
 from .card_schema import assert_adaptive_card, submit_actions
-from .fake_microsoft import APP_ID, APP_PASSWORD, FakeMicrosoft, message_activity
+from .fake_microsoft import APP_ID, APP_PASSWORD, PSEUDONYM_KEY, TENANT_ID, FakeMicrosoft, message_activity
+from .rasa_turns import teams_sender, wait_for_turns
+
+pytestmark = pytest.mark.stack
 
 CONVERSATION = "a:real-rasa-conversation"
+USER = "29:1user-aad-id"  # message_activity's default user
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +34,9 @@ def teams_stack(fake: FakeMicrosoft, tmp_path_factory: pytest.TempPathFactory) -
     credentials.write_text(
         "rest:\nchannels.teams.channel.TeamsInput:\n"
         f'  app_id: "{APP_ID}"\n  app_password: "{APP_PASSWORD}"\n'
+        f'  tenant_id: "{TENANT_ID}"\n  pseudonym_key: "{PSEUDONYM_KEY}"\n'
         f'  token_url: "{fake.token_url}"\n  openid_metadata_url: "{fake.openid_url}"\n'
+        '  service_url_hosts: "127.0.0.1"\n'
     )
     stack = start_stack(
         rasa_port=free_port(), actions_port=free_port(), with_web=False,
@@ -43,9 +48,12 @@ def teams_stack(fake: FakeMicrosoft, tmp_path_factory: pytest.TempPathFactory) -
         stack.stop()
 
 
+_turns = {"count": 0}
+
+
 def _say(stack: Stack, fake: FakeMicrosoft, text: str, payload: Optional[str] = None,
          replies: int = 1) -> list[dict[str, Any]]:
-    """Posts one Teams message activity; returns the reply activities it caused."""
+    """Posts one Teams message activity; returns the reply activities its whole turn caused."""
     since = len(fake.replies_in(CONVERSATION))
     activity = message_activity(fake, text, conversation_id=CONVERSATION,
                                 value={"signpost_payload": payload} if payload else None)
@@ -55,9 +63,11 @@ def _say(stack: Stack, fake: FakeMicrosoft, text: str, payload: Optional[str] = 
     )
     with urllib.request.urlopen(request, timeout=30) as response:
         assert response.status == 200
-    fake.wait_for_replies(CONVERSATION, since + replies, timeout=60)
-    time.sleep(1.0)  # the rest of the turn's messages
-    return [r.body for r in fake.replies_in(CONVERSATION)[since:]]
+    _turns["count"] += 1
+    wait_for_turns(stack, teams_sender(CONVERSATION, USER), _turns["count"])
+    got = [r.body for r in fake.replies_in(CONVERSATION)[since:] if r.body.get("type") == "message"]
+    assert len(got) >= replies, got
+    return got
 
 
 def _cards(bodies: list[dict[str, Any]]) -> list[dict[str, Any]]:
