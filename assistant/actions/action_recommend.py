@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.state import area_events, area_of, guidance, known_facts, safe_next_step
 from assistant.conversation import usable_facts
-from assistant.guidance import Guidance, decide, referral_summary, render_text
+from assistant.guidance import Guidance, card as recommendation_card, decide, next_steps, referral_summary, render_text
 
 
 def area_sentence(g: Guidance) -> str:
@@ -34,10 +34,12 @@ class ActionRecommend(Action):
         facts = usable_facts(g, known_facts(tracker))
         rec = decide(g, facts)
         summary = referral_summary(rec)
-        card = rec.to_json()
+        # questions left that could refine the advice (none could change what to do today)
+        more = len(next_steps(g, facts, list(facts), everything=True))
+        card = recommendation_card(rec, g, more_questions=more)
         # Every recommendation says which area's guidance it used.
         card["recommendation"].setdefault("area", g.area)
-        text = render_text(rec)
+        text = render_text(rec, g, more_questions=more)
         area_line = area_sentence(g)
         if area_line not in text:
             text = f"{text}\n\n{area_line}"

@@ -19,7 +19,7 @@ from .engine import decide
 from .loader import load_guidance, validate
 from .model import Guidance, Rule
 from .problems import GuidanceError, Problem
-from .render import referral_summary, render_text
+from .render import referral_summary, render_detail
 from .scenarios import GuidanceByArea, load_scenarios, run_all
 
 
@@ -85,7 +85,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
     elif args.summary:
         print(referral_summary(rec))
     else:
-        print(render_text(rec))
+        print(render_detail(rec))   # an author reads the whole advice
     return 0
 
 

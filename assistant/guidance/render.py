@@ -1,8 +1,29 @@
-"""Plain-text forms of a recommendation: for channels that cannot draw a card,
-and a summary a professional can paste into a referral form."""
+"""What a recommendation shows people: the card payload (with its "Do this first"
+block), the short plain text for channels that cannot draw a card, the full text
+("more detail") and a summary a professional can paste into a referral form.
+
+Every channel (widget, Teams, REST) draws what these functions compute, so the
+do-first list, the case's own "why today" and the wording are the same everywhere.
+Internal rule ids stay in the JSON (for audit) and are never put in people's text.
+"""
 from __future__ import annotations
 
-from .model import PathwayRec, Recommendation
+import datetime as _dt
+import re
+from typing import Any, Optional
+
+from .model import Guidance, PathwayRec, Recommendation
+
+# "Do this first" holds at most this many actions: more would not be read at a glance.
+DO_FIRST_MAX = 3
+# The plain-text form aims at about this many words (issue 9: a card read in ten seconds).
+TEXT_WORD_BUDGET = 250
+# The urgency tones a channel styles by (danger, warning, info, neutral), given by rank when
+# guidance.yaml names none (an urgency's optional `tone:`); the widget keeps no colours per urgency.
+_TONES_BY_RANK = ("danger", "warning", "info", "neutral")
+# What a person types for the rest (the conversation answers it with render_detail()).
+MORE_DETAIL = "more detail"
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 
 _CONTACT_FIELDS = (("phone", "phone"), ("form", "form"), ("url", "web"), ("email", "email"), ("how", "how"),
                    ("hours", "hours"))
@@ -29,8 +50,124 @@ def _pathway_block(number: int, p: PathwayRec, said_already: bool = False) -> li
     return lines
 
 
-def render_text(rec: Recommendation) -> str:
-    """The recommendation as readable text: what to do first, then each pathway."""
+def first_sentence(text: str) -> str:
+    """The first sentence of a guidance text (what a glance reads)."""
+    text = " ".join((text or "").split())
+    return _SENTENCE.split(text, maxsplit=1)[0] if text else ""
+
+
+def first_sentences(text: str, count: int) -> str:
+    """The first ``count`` sentences (the case's reason keeps its "even though they said no")."""
+    text = " ".join((text or "").split())
+    return " ".join(_SENTENCE.split(text)[:count]) if text else ""
+
+
+def _phone(p: PathwayRec) -> Optional[dict[str, str]]:
+    """The one number this action needs: its first contact with a phone."""
+    for contact in p.contacts:
+        if contact.get("phone"):
+            return {"name": str(contact.get("name", "")), "phone": str(contact["phone"])}
+    return None
+
+
+def today_rank(guidance: Optional[Guidance]) -> int:
+    urgency = guidance.urgencies.get("same_day") if guidance is not None else None
+    return urgency.rank if urgency is not None else 1
+
+
+def do_first(rec: Recommendation, guidance: Optional[Guidance] = None) -> list[dict[str, Any]]:
+    """At most DO_FIRST_MAX actions, most urgent first: those that must happen today
+    (or, when nothing must, the first pathway), each with its one phone number and
+    why it is needed today *in this case* (the reason of the rule that fired for it)."""
+    limit = today_rank(guidance)
+    chosen = [p for p in rec.pathways if p.urgency_rank <= limit][:DO_FIRST_MAX] or rec.pathways[:1]
+    return [{
+        "pathway": p.id,
+        "title": p.title,
+        "urgency": p.urgency,
+        "urgency_label": p.urgency_label,
+        "action": first_sentence(p.what_to_do) or p.title,
+        "why": " ".join(p.reasons[:1]),
+        "phone": _phone(p),
+    } for p in chosen]
+
+
+def tone_of(guidance: Optional[Guidance], urgency_id: str, rank: int) -> str:
+    urgency = guidance.urgencies.get(urgency_id) if guidance is not None else None
+    tone = getattr(urgency, "tone", None)
+    return str(tone) if tone else _TONES_BY_RANK[min(rank, len(_TONES_BY_RANK) - 1)]
+
+
+def _checked_is_old(contact: dict, today: _dt.date, max_age_days: int) -> bool:
+    raw = contact.get("last_verified")
+    if isinstance(raw, str):
+        try:
+            raw = _dt.date.fromisoformat(raw)
+        except ValueError:
+            return True   # a date nobody can read is as good as unchecked
+    if not isinstance(raw, _dt.date):
+        return True
+    return (today - raw).days > max_age_days
+
+
+def area_name(area_id: str) -> str:
+    return area_id.replace("_", " ").title()
+
+
+def card(rec: Recommendation, guidance: Optional[Guidance] = None, more_questions: int = 0,
+         max_age_days: int = 365, today: Optional[_dt.date] = None) -> dict[str, Any]:
+    """The card payload: the recommendation JSON (vocabulary.md) plus what a channel draws
+    without deciding anything itself: ``do_first``, each pathway's ``tone``, each contact's
+    ``checked_is_old`` (pass guidance.yaml's contact_max_age_days), the area's name, the
+    referral summary, the short text and how many questions could still refine it."""
+    today = today or _dt.date.today()
+    payload = rec.to_json()
+    body = payload["recommendation"]
+    body["do_first"] = do_first(rec, guidance)
+    first_ids = {item["pathway"] for item in body["do_first"]}
+    body["later"] = [p.id for p in rec.pathways if p.id not in first_ids]
+    for p in body["pathways"]:
+        rec_p = rec.get(p["id"])
+        p["tone"] = tone_of(guidance, p["urgency"], rec_p.urgency_rank if rec_p else 3)
+        for contact in p["contacts"]:
+            contact["checked_is_old"] = _checked_is_old(contact, today, max_age_days)
+            if "last_verified" in contact:
+                contact["last_verified"] = str(contact["last_verified"])
+    for item in body["do_first"]:
+        item["tone"] = tone_of(guidance, item["urgency"], 0 if item["urgency"] == "immediate" else 1)
+    body["area_name"] = area_name(rec.area)
+    body["referral_summary"] = referral_summary(rec)
+    body["more_questions"] = more_questions
+    return payload
+
+
+def render_text(rec: Recommendation, guidance: Optional[Guidance] = None, more_questions: int = 0) -> str:
+    """The short plain text (about TEXT_WORD_BUDGET words) for channels without cards:
+    "Do this first" with each action's number and why, then the rest by title only."""
+    lines: list[str] = ["Do this first:"]
+    items = do_first(rec, guidance)
+    for number, item in enumerate(items, start=1):
+        phone = f" Phone {item['phone']['phone']}." if item["phone"] else ""
+        lines.append(f"{number}. {item['action']}{phone}")
+        if item["why"]:
+            lines.append(f"   Why {item['urgency_label'].lower()}: {first_sentences(item['why'], 2)}")
+    rest = [p for p in rec.pathways if p.id not in {i["pathway"] for i in items}]
+    if rest:
+        lines.append("")
+        lines.append("Also: " + "; ".join(f"{p.title} ({p.urgency_label.lower()})" for p in rest) + ".")
+    lines.append("")
+    offer = f'Type "{MORE_DETAIL}" for how to refer, contacts and consent.'
+    if more_questions:
+        offer += (f' {more_questions} more question{"s" if more_questions != 1 else ""} could refine this:'
+                  ' type "more questions".')
+    lines.append(offer)
+    lines.append(f"Guidance for {area_name(rec.area)} (version {rec.guidance_version}). "
+                 + (rec.closing_note.strip() or "Check your local protocol / safeguarding lead."))
+    return "\n".join(lines)
+
+
+def render_detail(rec: Recommendation) -> str:
+    """The recommendation in full ("more detail"): what to do first, then each pathway."""
     lines: list[str] = []
     if rec.pathways:
         first = rec.pathways[0]

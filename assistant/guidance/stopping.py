@@ -110,8 +110,22 @@ def keep_for_today(guidance: Guidance, facts: Mapping[str, Any], asked: Iterable
 
     The hook in groups.next_steps: the rest are what "more questions" would ask.
     """
-    wanted = today_relevant(guidance, facts, asked)
+    asked = list(asked)
+    wanted = today_relevant(guidance, facts, asked) | _yes_to_find(guidance, facts, asked)
     return [fid for fid in questions if fid in wanted]
+
+
+def _yes_to_find(guidance: Guidance, facts: Mapping[str, Any], asked: list[str]) -> set[str]:
+    """After "Yes, one or more" to a group, its listed facts until the yes is found: an
+    answer the professional gave is never dropped, whether or not it matters today."""
+    done = set(asked)
+    found: set[str] = set()
+    for gid in asked:
+        group = guidance.groups.get(gid)
+        if group is None or any(facts.get(fid) is True for fid in group.facts):
+            continue
+        found |= {fid for fid in group.facts if fid not in done and facts.get(fid) is None}
+    return found
 
 
 # ---- Walking a whole triage without a conversation (tests and bench) ---------------------------

@@ -18,7 +18,7 @@ def test_recommendation_is_a_card_and_readable_text_and_a_summary_without_names(
     assert card["guidance_version"] == guidance().version
     assert card["facts"]["strangulation"] is True
     assert all(p["reasons"] for p in card["pathways"])
-    assert messages[0]["text"].startswith("First:")
+    assert messages[0]["text"].startswith("Do this first:")
     summary = messages[1]["text"]
     assert "no names" in summary
     assert "Guidance version" in summary

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from assistant.guidance import (coerce_facts, decide, next_questions, parse_fact_value, referral_summary,
-                                render_text)
+                                render_detail)
 
 
 def ids(guidance, facts) -> list[str]:
@@ -77,7 +77,7 @@ def test_json_form_follows_the_vocabulary(guidance) -> None:
 
 
 def test_render_text_reads_for_a_chat_channel(guidance) -> None:
-    text = render_text(decide(guidance, {"immediate_danger": True, "children_in_household": True,
+    text = render_detail(decide(guidance, {"immediate_danger": True, "children_in_household": True,
                                          "victim_consents_police": False}))
     assert text.startswith("First: Call 999 now")
     assert "Children's Social Care" in text and "Why:" in text and "Contact:" in text
