@@ -126,7 +126,7 @@ def new_page(browser) -> Iterator[Callable[[], Page]]:
     def _new() -> Page:
         # bypass_csp lets the test inject axe-core; the workspace's own pages run under its strict CSP
         context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
-        context.set_default_timeout(15000)
+        context.set_default_timeout(30000)  # the 2-core machine may be busy
         contexts.append(context)
         return context.new_page()
 

@@ -8,7 +8,8 @@ from assistant import PROJECT_ROOT
 
 from .conftest import sign_in
 
-SCREENSHOT = PROJECT_ROOT / "docs" / "img" / "workspace-impact.png"
+# refreshed on every run; docs/img/workspace-impact.png (the README's) is a copy of it
+SCREENSHOT = PROJECT_ROOT / "test-artefacts" / "workspace" / "workspace-impact.png"
 
 
 def test_a_bad_rule_edit_shows_the_error_inline_and_cannot_be_published(workspace, new_page):

@@ -96,3 +96,17 @@ def test_five_wrong_passwords_slow_sign_in_down(workspace, new_page):
     assert page.get_by_role("heading", name="Sign in").is_visible()
     # another author is not locked out by bob's wrong passwords
     sign_in(page, workspace.url, "alice")
+
+
+def test_signing_out_ends_the_session(workspace, new_page):
+    page = new_page()
+    sign_in(page, workspace.url, "alice")
+    old = next(c["value"] for c in page.context.cookies() if c["name"] == "signpost_ws")
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("heading", name="Sign in").wait_for()
+    page.goto(workspace.url + "/contacts")
+    assert page.url.startswith(f"{workspace.url}/signin")
+    # the old session id is dead even if someone kept it
+    page.context.add_cookies([{"name": "signpost_ws", "value": old, "url": workspace.url}])
+    page.goto(workspace.url + "/history")
+    assert page.url.startswith(f"{workspace.url}/signin")
