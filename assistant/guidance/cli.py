@@ -16,7 +16,7 @@ import yaml
 from assistant import PATHWAYS_DIR
 
 from .engine import decide
-from .loader import load_guidance, validate
+from .loader import load_guidance, other_files, validate
 from .model import Guidance, Rule
 from .problems import GuidanceError, Problem
 from .render import referral_summary, render_detail
@@ -35,10 +35,14 @@ def _errors_and_warnings(problems: list[Problem]) -> tuple[int, int]:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     guidances, problems = validate(Path(args.dir))
+    problems = problems + other_files(Path(args.dir))  # phrasings, scenarios: every file in the folder
     errors, warnings = _errors_and_warnings(problems)
     _print_problems(sorted(problems, key=lambda p: not p.is_error), sys.stdout)  # errors first
     if errors:
         print(f"\nINVALID: {errors} error(s), {warnings} warning(s). Nothing was loaded; the bot keeps the last good version.")
+        return 1
+    if not guidances:
+        print(f"\nINVALID: no area could be loaded; {warnings} warning(s).")
         return 1
     any_guidance = next(iter(guidances.values()))
     print(f"OK: guidance {any_guidance.version.split('+')[0]}, areas: {', '.join(sorted(guidances))}; "

@@ -24,6 +24,7 @@ from .conditions import ConditionCompiler, compile_ask_when
 from .groups import load_groups
 from .model import FactSpec, Guidance, Option, PathwaySpec, Rule, Urgency
 from .problems import Collector, GuidanceError, Problem
+from .schema import check_patterns, check_shape, schema_name
 from .vocabulary import DISCLOSURE_SOURCES, FACT_TYPES, PATHWAY_IDS
 from .yamlfile import YDict, YList, line_of, read_yaml
 
@@ -47,6 +48,7 @@ class _Source:
         self.out = out
         self.docs: dict[str, Any] = {}
         self.areas: dict[str, tuple[Path, YDict]] = {}
+        self.shape_errors = 0  # errors against pathways/schema/: nothing is built from a misshapen file
         for name in CORE_FILES:
             path = root / name
             if not path.is_file():
@@ -58,18 +60,19 @@ class _Source:
                 if not out.has_errors:
                     out.error(path, 0, f"{name} is empty", f"restore the content of {name}")
                 continue
+            self.shape_errors += check_shape(out, path, data)
             if not isinstance(data, YDict):
-                out.error(path, line_of(data, 1), f"{name} must be a mapping of names to values",
-                          "start each top-level entry at the left margin as `name: value`")
                 continue
             self.docs[name] = data
         area_dir = root / "areas"
         for path in sorted(area_dir.glob("*.yaml")) if area_dir.is_dir() else []:
             data = read_yaml(path, out)
+            if data is None:
+                if not out.has_errors:
+                    out.error(path, 0, "the area file is empty", "copy the layout of areas/sefton.yaml")
+                continue
+            self.shape_errors += check_shape(out, path, data)
             if not isinstance(data, YDict):
-                if data is not None or not out.has_errors:
-                    out.error(path, line_of(data, 1), "an area file must be a mapping with `area:` and `settings:`",
-                              "copy the layout of areas/sefton.yaml")
                 continue
             area_id = data.get("area")
             if not isinstance(area_id, str) or not area_id:
@@ -486,6 +489,29 @@ def load_guidance(path: Path = PATHWAYS_DIR, area: Optional[str] = None, *,
     return result
 
 
+def other_files(path: Path = PATHWAYS_DIR) -> list[Problem]:
+    """Problems in the folder's files that do not decide a recommendation: phrasings.yaml
+    (every phrase must be a valid pattern), scenarios/*.yaml, and any YAML file no schema
+    describes. Kept apart from validate() so a phrasing mistake never stops the guidance
+    loading; `signpost validate` reports both."""
+    root = Path(path)
+    out = Collector(root)
+    decided = set(guidance_files(root))
+    for file in sorted(root.glob("*.yaml")) + sorted(root.glob("*/*.yaml")):
+        if file in decided:
+            continue
+        if schema_name(file) is None:
+            out.warning(file, 0, "no schema describes this file, so nothing in it is checked or used",
+                        "move it out of the guidance folder, or rename it to a file the guidance uses")
+            continue
+        data = read_yaml(file, out)
+        if data is None:
+            continue
+        if not check_shape(out, file, data) and file.name == "phrasings.yaml":
+            check_patterns(out, file, data)
+    return _dedupe(out.problems)
+
+
 def _default_area(root: Path, guidances: dict[str, Guidance]) -> str:
     data = read_yaml(root / "guidance.yaml", Collector(root)) or {}
     return data.get("default_area") if isinstance(data, dict) else next(iter(guidances))
@@ -503,6 +529,9 @@ def validate(path: Path = PATHWAYS_DIR, *, today: Optional[_dt.date] = None) -> 
         return {}, out.problems
     today = today or _dt.date.today()
     src = _Source(root, out)
+    if src.shape_errors:
+        # the schema found misshapen files: report them before any cross-reference
+        return {}, _dedupe(out.problems)
     gdoc = src.docs.get("guidance.yaml") or YDict()
     gfile = root / "guidance.yaml"
     version = gdoc.get("version")

@@ -140,3 +140,59 @@ def test_console_script_exit_status() -> None:
     bad = subprocess.run([str(signpost), "validate", "/nonexistent/guidance"], cwd=PROJECT_ROOT,
                          capture_output=True, text=True)
     assert bad.returncode == 1 and "does not exist" in bad.stdout
+
+
+# ---- issue 8 §3: the validator catches what authors get wrong ---------------------------
+
+@pytest.fixture
+def full_copy(tmp_path: Path) -> Path:
+    """A copy of pathways/ with phrasings.yaml, which `signpost validate` checks too."""
+    import shutil
+    target = tmp_path / "pathways"
+    shutil.copytree(PROJECT_ROOT / "pathways", target, ignore=shutil.ignore_patterns("__pycache__"))
+    return target
+
+
+def _line_of(file: Path, needle: str) -> int:
+    return next(n for n, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1) if needle in line)
+
+
+def test_validate_rejects_a_misspelt_key_with_file_line_and_suggestion(capsys, full_copy: Path, edit) -> None:
+    facts = full_copy / "facts.yaml"
+    edit(facts, "    maximum: settings.dash_maximum\n", "    maximun: settings.dash_maximum\n")
+    code, out, _ = run(capsys, "validate", str(full_copy))
+    assert code == 1 and "INVALID" in out
+    assert f"pathways/facts.yaml:{_line_of(facts, 'maximun:')}: error: unknown key `maximun`" in out
+    assert "did you mean `maximum`?" in out
+
+
+def test_validate_rejects_a_bad_regex_in_phrasings_with_file_line(capsys, full_copy: Path, edit) -> None:
+    phrasings = full_copy / "phrasings.yaml"
+    edit(phrasings, '      - "last night"\n', '      - "last (night"\n')
+    code, out, _ = run(capsys, "validate", str(full_copy))
+    assert code == 1 and "INVALID" in out
+    assert f"pathways/phrasings.yaml:{_line_of(phrasings, 'last (night')}: error:" in out
+    assert "not a valid pattern" in out
+
+
+def test_validate_rejects_an_unknown_key_in_a_scenario(capsys, full_copy: Path, edit) -> None:
+    scenario = full_copy / "scenarios" / "danger_now.yaml"
+    edit(scenario, "expect_first: police_999", "expect_frist: police_999")
+    code, out, _ = run(capsys, "validate", str(full_copy))
+    assert code == 1
+    assert f"pathways/scenarios/danger_now.yaml:{_line_of(scenario, 'expect_frist')}:" in out
+    assert "did you mean `expect_first`?" in out
+
+
+def test_validate_rejects_a_misspelt_phrasings_key(capsys, full_copy: Path, edit) -> None:
+    phrasings = full_copy / "phrasings.yaml"
+    edit(phrasings, "    says_not:\n", "    say_not:\n")
+    code, out, _ = run(capsys, "validate", str(full_copy))
+    assert code == 1 and "did you mean `says_not`?" in out
+
+
+def test_validate_checks_every_yaml_file_in_the_folder(capsys, full_copy: Path) -> None:
+    (full_copy / "notes.yaml").write_text("anything: at all\n")
+    code, out, _ = run(capsys, "validate", str(full_copy))
+    assert "pathways/notes.yaml" in out and "no schema" in out
+    assert code == 0  # an unknown file is a warning: the guidance itself is fine
