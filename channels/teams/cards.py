@@ -380,7 +380,8 @@ def recommendation_cards(recommendation: Mapping[str, Any], max_bytes: int = MAX
         body = head(number == 0) + [blocks[i] for i in page]
         if number == len(pages) - 1:
             body += ending
-        cards.append(adaptive_card(body, fallback_text=_summary([pathways[i] for i in page], page[0] + 1 if page else 1, area)))
+        summary = _summary([pathways[i] for i in page], page[0] + 1 if page else 1, area)
+        cards.append(adaptive_card(body, fallback_text=summary))
     return cards
 
 

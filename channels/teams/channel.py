@@ -239,7 +239,7 @@ class TeamsInput(BotFrameworkInput):
         self._running.add(task)
         task.add_done_callback(self._running.discard)
 
-    async def _typing(self, output: "TeamsOutput") -> None:
+    async def _typing(self, output: TeamsOutput) -> None:
         await asyncio.sleep(TYPING_AFTER)
         while True:
             await output.send_typing()

@@ -111,7 +111,7 @@ class FakeMicrosoft:
             return self.replies_in(conversation_id)
 
     # ---- server ----
-    def start(self) -> "FakeMicrosoft":
+    def start(self) -> FakeMicrosoft:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):

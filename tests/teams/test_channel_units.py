@@ -317,3 +317,14 @@ def test_the_documented_credentials_block_loads_with_rasas_reader(monkeypatch):
     channel = TeamsInput.from_credentials(credentials)
     assert (channel.app_id, channel.app_password, channel.validate_jwt) == (APP_ID, APP_PASSWORD, True)
     assert channel.connector.tokens.token_url == "https://login.microsoftonline.com/tenant-9/oauth2/v2.0/token"
+
+
+def test_a_card_some_teams_client_could_not_draw_is_sent_as_its_text(monkeypatch, caplog):
+    import channels.teams.channel as channel_module
+
+    monkeypatch.setattr(channel_module, "fits_teams", lambda card: False)
+    with caplog.at_level(logging.ERROR):
+        [activity] = _send({"text": "Is anyone in danger now?", "buttons": [{"title": "Yes", "payload": "/affirm"}]})
+    assert "attachments" not in activity
+    assert activity["text"] == "Is anyone in danger now?" and activity["textFormat"] == "plain"
+    assert "newer Adaptive Card version" in caplog.text

@@ -328,7 +328,8 @@ def test_signpost_in_the_agents_playground(playground: Playground, stack: Stack,
     since = playground.mark()
     bot = playground.config["bot"]
     posted = playground.post(f"/_conversation/v1/conversations/{TEAM}/messages", {
-        "from": {"id": USER}, "text": f"<at>{bot['name']}</at> a colleague told me her ex-partner threatened her yesterday",
+        "from": {"id": USER},
+        "text": f"<at>{bot['name']}</at> a colleague told me her ex-partner threatened her yesterday",
         "textFormat": "plain",
         "mentions": [{"mentioned": {"id": bot["id"]}, "text": f"<at>{bot['name']}</at>"}]})
     thread = Chat(playground, stack, posted["postConversationId"])
