@@ -39,6 +39,7 @@ workspace:
 # The Teams app package an admin uploads (channels/teams/README.md): settings from
 # channels/teams/app/package.yml (or TEAMS_PACKAGE_CONFIG) and the environment
 # (TEAMS_APP_ID, TEAMS_PACKAGE_*); the manifest is checked against Microsoft's schema.
+TEAMS_PACKAGE_OUT ?= build/signpost-teams.zip
 .PHONY: teams-package
 teams-package:
-	$(BIN)/python -m channels.teams.package --out build/signpost-teams.zip
+	$(BIN)/python -m channels.teams.package --out $(TEAMS_PACKAGE_OUT)

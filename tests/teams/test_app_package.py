@@ -44,12 +44,11 @@ def test_make_teams_package_builds_a_zip_whose_manifest_validates(tmp_path):
     out = tmp_path / "signpost-teams.zip"
     config = tmp_path / "package.yml"
     config.write_text(EXAMPLE.read_text().replace('short_name: "Signpost"', 'short_name: "Signpost Sefton"'))
-    result = subprocess.run(["make", "-s", "teams-package"], cwd=ROOT, capture_output=True, text=True,
+    result = subprocess.run(["make", "-s", "teams-package", f"TEAMS_PACKAGE_OUT={out}"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120,
                             env=_env(TEAMS_APP_ID=BOT_ID, TEAMS_PACKAGE_CONFIG=str(config),
-                                     TEAMS_PACKAGE_VERSION="1.0.3"), timeout=120)
+                                     TEAMS_PACKAGE_VERSION="1.0.3"))
     assert result.returncode == 0, result.stderr
-    built = ROOT / "build" / "signpost-teams.zip"
-    out.write_bytes(built.read_bytes())
     with zipfile.ZipFile(out) as zipped:
         assert sorted(zipped.namelist()) == ["color.png", "manifest.json", "outline.png"]  # flat, nothing else
         manifest = json.loads(zipped.read("manifest.json"))
@@ -95,8 +94,8 @@ def test_missing_or_wrong_settings_are_refused_with_the_reason(tmp_path):
     bad.write_text("bot_id: x\n")
     with pytest.raises(package.PackageError, match="unknown settings"):
         package.settings(bad, env={})
-    result = subprocess.run(["make", "-s", "teams-package"], cwd=ROOT, capture_output=True, text=True,
-                            env=_env(TEAMS_PACKAGE_CONFIG=str(EXAMPLE)), timeout=120)
+    result = subprocess.run(["make", "-s", "teams-package", f"TEAMS_PACKAGE_OUT={tmp_path / 'x.zip'}"], cwd=ROOT,
+                            capture_output=True, text=True, env=_env(TEAMS_PACKAGE_CONFIG=str(EXAMPLE)), timeout=120)
     assert result.returncode != 0 and "TEAMS_APP_ID" in result.stderr
 
 

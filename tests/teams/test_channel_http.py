@@ -34,6 +34,9 @@ TEAM_ID = "19:team-in-st-helens@thread.tacv2"
 # Made up, in the shapes a person might type: never to be logged.
 PERSONAL = ("Zebedee Quartermaine", "07700 900461", "943 476 5919")
 
+# It starts a server of ours (the channel inside Sanic, loaded as `rasa run` loads it).
+pytestmark = pytest.mark.stack
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
