@@ -87,7 +87,10 @@ def do_first(rec: Recommendation, guidance: Optional[Guidance] = None) -> list[d
         "urgency": p.urgency,
         "urgency_label": p.urgency_label,
         "action": first_sentence(p.what_to_do) or p.title,
-        "why": " ".join(p.reasons[:1]),
+        # the reason of the rule that fired for it, its first two sentences (a glance; the
+        # second often carries the case's own "even though they said no"), and in full
+        "why": first_sentences(p.reasons[0], 2) if p.reasons else "",
+        "why_full": p.reasons[0] if p.reasons else "",
         "phone": _phone(p),
     } for p in chosen]
 
@@ -150,7 +153,7 @@ def render_text(rec: Recommendation, guidance: Optional[Guidance] = None, more_q
         phone = f" Phone {item['phone']['phone']}." if item["phone"] else ""
         lines.append(f"{number}. {item['action']}{phone}")
         if item["why"]:
-            lines.append(f"   Why {item['urgency_label'].lower()}: {first_sentences(item['why'], 2)}")
+            lines.append(f"   Why {item['urgency_label'].lower()}: {item['why']}")
     rest = [p for p in rec.pathways if p.id not in {i["pathway"] for i in items}]
     if rest:
         lines.append("")

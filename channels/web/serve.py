@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import html
 import mimetypes
+import re
 import sys
 from functools import partial
 from http import HTTPStatus
@@ -34,10 +35,19 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def render_demo_page(rasa_url: str) -> bytes:
-    """The demo page with the Rasa address filled into the widget's script tag."""
+# An area id as pathways/areas/ names its files (lower case, digits, underscores).
+AREA_ID = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+
+def render_demo_page(rasa_url: str, area: str = "") -> bytes:
+    """The demo page with the Rasa address filled into the widget's script tag and, for
+    /area/<id>, the area on the chat element (data-area: sent with every message)."""
+    if area and not AREA_ID.fullmatch(area):
+        raise ValueError(f"not an area id: {area!r}")
     page = DEMO_PAGE.read_text(encoding="utf-8")
-    return page.replace("{{RASA_URL}}", html.escape(rasa_url.rstrip("/"), quote=True)).encode("utf-8")
+    attribute = f' data-area="{html.escape(area, quote=True)}"' if area else ""
+    return (page.replace("{{RASA_URL}}", html.escape(rasa_url.rstrip("/"), quote=True))
+            .replace("{{AREA_ATTRIBUTE}}", attribute).encode("utf-8"))
 
 
 def content_security_policy(rasa_url: str) -> str:
@@ -68,6 +78,12 @@ class DemoHandler(BaseHTTPRequestHandler):
         if path in ("/", "/index.html"):
             self._send(HTTPStatus.OK, render_demo_page(self.rasa_url), "text/html; charset=utf-8", include_body)
             return
+        if path.startswith("/area/"):
+            area = path[len("/area/"):].strip("/")
+            if AREA_ID.fullmatch(area):
+                self._send(HTTPStatus.OK, render_demo_page(self.rasa_url, area), "text/html; charset=utf-8",
+                           include_body)
+                return
         if path == "/favicon.ico":
             self._send(HTTPStatus.NO_CONTENT, b"", "image/x-icon", include_body)
             return

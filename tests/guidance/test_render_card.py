@@ -45,7 +45,8 @@ def test_do_first_holds_at_most_three_today_actions_in_order(scenario) -> None:
     assert len(first) == min(DO_FIRST_MAX, len(today)) or (not today and len(first) == 1)
     for item in first:
         assert item["why"] and item["action"] and item["tone"]
-        assert item["why"] in rec.get(item["pathway"]).reasons      # this case's reason, from the fired rule
+        assert item["why_full"] in rec.get(item["pathway"]).reasons   # this case's reason, from the fired rule
+        assert item["why_full"].startswith(item["why"])
 
 
 def test_a_no_police_case_says_why_it_still_goes_to_the_police() -> None:
@@ -54,7 +55,7 @@ def test_a_no_police_case_says_why_it_still_goes_to_the_police() -> None:
                      "strangulation": True})
     first = card(rec, g)["recommendation"]["do_first"][0]
     assert first["pathway"] == "police_101"
-    assert "not asked for the police" in first["why"]
+    assert "not asked for the police" in first["why"]   # said within the glance, not only in the detail
     text = render_text(rec, g)
     assert "not asked for the police" in text.split("2.")[0]    # said with the action, not folded away
     assert "Phone 101" in text

@@ -111,8 +111,8 @@ class ChatPage:
         return self.log.locator(".sp-recommendation")
 
     # ---- actions ----
-    def open(self) -> None:
-        self.page.goto(self.web_url)
+    def open(self, path: str = "") -> None:
+        self.page.goto(self.web_url + path.lstrip("/"))
         expect(self.input).to_be_visible()
 
     def settle(self) -> None:

@@ -29,6 +29,7 @@ CHROMIUM_ARGS = [
 ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts" / "widget"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
+LAPTOP = {"width": 1366, "height": 768}   # the receptionist's screen the card is read on at a glance
 
 
 @pytest.fixture(scope="session")
@@ -52,12 +53,12 @@ def open_chat(browser, rasa_stack) -> Iterator[Callable[..., ChatPage]]:
     """Opens the demo page in a fresh browser context (its own sessionStorage)."""
     contexts = []
 
-    def _open(viewport: dict = DESKTOP) -> ChatPage:
+    def _open(viewport: dict = DESKTOP, path: str = "") -> ChatPage:
         context = browser.new_context(viewport=viewport)
         contexts.append(context)
         page = context.new_page()
         chat = ChatPage(page, rasa_stack.web_url, rasa_stack.rasa_url)
-        chat.open()
+        chat.open(path)
         return chat
 
     yield _open

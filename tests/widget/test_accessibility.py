@@ -61,11 +61,18 @@ def test_a_whole_triage_with_the_keyboard_only(open_chat):
     chat.settle()
     chat.answer_until_card(STRANGULATION_WITH_CHILDREN, keyboard=True)
 
-    # Reasons open from the keyboard too.
+    # The folded steps and their reasons open from the keyboard too.
+    everything = chat.card.last.locator("details.sp-all-pathways")
+    chat.tab_to(everything.locator("summary").first)
+    assert page.evaluate(FOCUS_RING_JS)["outline"]
+    page.keyboard.press("Enter")
+    expect(everything).to_have_attribute("open", "")
     why = chat.card.last.locator('.sp-pathway[data-pathway-id="marac"] details.sp-why')
     chat.tab_to(why.locator("summary"))
     assert page.evaluate(FOCUS_RING_JS)["outline"]
     page.keyboard.press("Enter")
     expect(why).to_have_attribute("open", "")
-    page.keyboard.press("Enter")  # close again so check_card can open it
+    page.keyboard.press("Enter")  # close both again so check_card can open them
+    chat.tab_to(everything.locator("summary").first)
+    page.keyboard.press("Enter")
     check_card(chat)

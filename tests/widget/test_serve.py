@@ -67,3 +67,16 @@ def test_the_rasa_address_cannot_inject_markup(tmp_path):
 def test_a_malformed_rasa_address_is_refused(bad):
     with pytest.raises(ValueError):
         origin_of(bad)
+
+
+def test_an_area_page_puts_the_area_on_the_chat_element(demo_url):
+    status, _, body = fetch(demo_url + "/area/st_helens")
+    assert status == 200
+    assert b'<div id="signpost-chat" class="intranet-chat" data-signpost data-area="st_helens"></div>' in body
+    _, _, plain = fetch(demo_url + "/")
+    assert b"data-area" not in plain and b"{{" not in plain      # no area: the server's default
+
+
+def test_an_area_that_is_not_an_id_is_not_served(demo_url):
+    status, _, body = fetch(demo_url + "/area/%22%3E%3Cscript%3E")
+    assert status == 404 and b"<script>" not in body

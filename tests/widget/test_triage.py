@@ -46,6 +46,15 @@ def check_card(chat: ChatPage) -> None:
     assert "childrens_social_care" in shown
     assert "police_999" not in shown
 
+    # "Do this first" on top: the server's list, in its order; the rest is folded below it.
+    first = card.locator(".sp-do-first-item")
+    assert first.evaluate_all("els => els.map(e => e.dataset.pathwayId)") == [i["pathway"] for i in payload["do_first"]]
+    assert 1 <= first.count() <= 3
+    expect(first.first).to_be_visible()
+    everything = card.locator("details.sp-all-pathways")
+    expect(everything).not_to_have_attribute("open", "")
+    everything.locator("summary").first.click()
+
     # Urgency is written out, not only coloured, and never goes from less to more urgent.
     pathways = card.locator(".sp-pathway")
     for index, pathway in enumerate(sent):
@@ -93,7 +102,6 @@ def test_triage_by_typing_and_clicking_reaches_the_card(open_chat, artefacts, vi
     chat.log.evaluate("log => { log.style.height = '56rem'; }")
     chat.card.last.evaluate("card => { card.querySelectorAll('details').forEach(d => d.open = false);"
                             " card.closest('.sp-log').scrollTop = card.parentElement.offsetTop - 8; }")
-    chat.card.last.locator('.sp-pathway[data-pathway-id="marac"] details.sp-why').evaluate("d => d.open = true")
     chat.widget.screenshot(path=str(artefacts / f"widget-with-card-{name}.png"))
 
     # The whole card in one picture: the log normally scrolls, so let it grow for this.

@@ -3,11 +3,18 @@
  * other than the conversation itself to the configured Rasa server.
  *
  * Embed with one element and one script tag:
- *   <div id="signpost-chat"></div>
+ *   <div id="signpost-chat" data-signpost data-area="st_helens"></div>   (data-area optional)
  *   <script src="/static/signpost-widget.js" data-rasa-url="http://127.0.0.1:5005" defer></script>
  *
  * Optional data attributes: data-target (element id, default "signpost-chat"),
- * data-retry-max-ms (longest wait between reconnect attempts, default 8000).
+ * data-retry-max-ms (longest wait between reconnect attempts, default 8000),
+ * data-area (an area id of pathways/areas/, e.g. "st_helens"; on the target element
+ * or on the script tag): sent as message metadata {"area": ...} with every message,
+ * so the bot uses that area's guidance and contacts.
+ *
+ * The card draws what the server sends: its "Do this first" list, each pathway's tone
+ * (from the guidance's urgency levels), the referral summary and which contacts'
+ * checks are old. The widget decides none of these itself.
  *
  * Safety rule for this file: every string that came from the bot or the user is
  * put on the page with textContent or as an attribute value we build ourselves.
@@ -20,14 +27,8 @@
   var config = readConfig(script);
   var STORAGE_KEY = "signpost-chat:v1";
   var REQUEST_TIMEOUT_MS = 60000;
-  // Colour only (the words are always shown): the guidance's urgency ids, most urgent first.
-  // Unknown ids get a neutral colour; order always comes from the server.
-  var URGENCY_COLOUR_RANK = {
-    immediate: 0, emergency: 0, now: 0,
-    same_day: 1, urgent: 1, today: 1,
-    within_days: 2, soon: 2,
-    routine: 3
-  };
+  // Tones the server may send (from the guidance's urgency levels); anything else is drawn neutral.
+  var TONES = { danger: true, warning: true, info: true, neutral: true };
   var FACT_LABELS = { "true": "yes", "false": "no", "null": "not sure" };
 
   function readConfig(tag) {
@@ -38,6 +39,7 @@
       rasaUrl: rasaUrl,
       target: data.target || "signpost-chat",
       retryMaxMs: retryMax > 0 ? retryMax : 8000,
+      area: data.area || "",
       cssUrl: tag && tag.src ? new URL("signpost-widget.css", tag.src).href : null
     };
   }
@@ -130,10 +132,9 @@
 
   /* ---------- rendering of one stored message ---------- */
 
-  function colourRank(pathway) {
-    if (typeof pathway.urgency_rank === "number") return Math.max(0, Math.min(3, pathway.urgency_rank));
-    var key = asText(pathway.urgency).toLowerCase();
-    return Object.prototype.hasOwnProperty.call(URGENCY_COLOUR_RANK, key) ? URGENCY_COLOUR_RANK[key] : null;
+  function toneOf(item) {
+    var tone = asText(item && item.tone);
+    return Object.prototype.hasOwnProperty.call(TONES, tone) ? tone : "neutral";
   }
 
   // The guidance sends pathways most urgent first; a numeric urgency_rank, when
@@ -178,7 +179,8 @@
       notes: [contact.how, contact.hours, contact.note, contact.notes, contact.description, contact.when]
         .concat(safeWebUrl(contact.form) ? [] : [contact.form])
         .map(asText).filter(Boolean),
-      checked: asText(contact.last_verified)
+      // the date is shown only when the server says the check is old
+      checked: contact.checked_is_old === true ? asText(contact.last_verified) || "not recorded" : ""
     };
   }
 
@@ -225,39 +227,16 @@
     parts.notes.forEach(function (note) {
       item.appendChild(el("span", { className: "sp-contact-note", text: " — " + note }));
     });
-    if (parts.checked) item.appendChild(el("span", { className: "sp-contact-checked", text: " (checked " + parts.checked + ")" }));
+    if (parts.checked) {
+      item.appendChild(el("span", { className: "sp-contact-checked", text: " (last checked " + parts.checked + ": please confirm)" }));
+    }
     return item;
   }
 
-  function referralSummary(rec, pathways) {
-    var given = asText(rec.referral_summary);
-    if (given) return given;
-    var lines = ["Domestic abuse referral summary (no names recorded here)", ""];
-    var facts = rec.facts && typeof rec.facts === "object" ? rec.facts : {};
-    var factKeys = Object.keys(facts);
-    lines.push("What is known:");
-    if (!factKeys.length) lines.push("- nothing yet");
-    factKeys.forEach(function (k) { lines.push("- " + humanise(k) + ": " + factValue(facts[k])); });
-    lines.push("", "Pathways recommended, most urgent first:");
-    pathways.forEach(function (p) {
-      var rules = asList(p.rules).map(asText).filter(Boolean);
-      lines.push("- " + asText(p.title || humanise(p.id)) + " [" + urgencyText(p) + "]" +
-        (rules.length ? " (rules: " + rules.join(", ") + ")" : ""));
-      asList(p.reasons).map(asText).filter(Boolean).forEach(function (r) { lines.push("    because: " + r); });
-    });
-    lines.push("");
-    if (rec.guidance_version) {
-      lines.push("Guidance version: " + asText(rec.guidance_version) + (rec.area ? " (area: " + asText(rec.area) + ")" : ""));
-    }
-    lines.push("Record your decision and the reasons for it, whether or not you share information.");
-    return lines.join("\n");
-  }
-
   function renderPathway(pathway, headingLevel) {
-    var rank = colourRank(pathway);
     var urgency = urgencyText(pathway);
     var item = el("li", {
-      className: "sp-pathway sp-urgency-" + (rank === null ? "unknown" : rank),
+      className: "sp-pathway sp-tone-" + toneOf(pathway),
       "data-pathway-id": asText(pathway.id)
     });
     item.appendChild(el("div", { className: "sp-pathway-head" }, [
@@ -270,13 +249,11 @@
     var reasons = asList(pathway.reasons).map(asText).filter(Boolean);
     if (reasons.length) {
       var list = el("ul", { className: "sp-reasons" }, reasons.map(function (r) { return el("li", { text: r }); }));
-      var rules = asList(pathway.rules).concat(asList(pathway.local_rules)).map(asText).filter(Boolean);
-      var why = el("details", { className: "sp-why" }, [
+      // rule ids stay in the JSON for audit; people read the reasons
+      item.appendChild(el("details", { className: "sp-why" }, [
         el("summary", { text: "Why (" + reasons.length + (reasons.length > 1 ? " reasons)" : " reason)") }),
         list
-      ]);
-      if (rules.length) why.appendChild(el("p", { className: "sp-rule", text: "Guidance rule: " + rules.join(", ") }));
-      item.appendChild(why);
+      ]));
     }
 
     var how = [
@@ -301,16 +278,54 @@
     return item;
   }
 
+  // "Do this first": the server's list (at most three), each action with its one number
+  // and why it is needed today in this case.
+  function renderDoFirst(items) {
+    var list = el("ol", { className: "sp-do-first-list" });
+    items.forEach(function (item) {
+      var li = el("li", { className: "sp-do-first-item sp-tone-" + toneOf(item), "data-pathway-id": asText(item.pathway) });
+      li.appendChild(el("p", { className: "sp-do-first-action" }, [
+        el("strong", { text: asText(item.action) || asText(item.title) }),
+        item.urgency_label ? el("span", { className: "sp-badge", text: asText(item.urgency_label) }) : null
+      ]));
+      var phone = item.phone && typeof item.phone === "object" ? item.phone : null;
+      var href = phone ? telHref(asText(phone.phone)) : null;
+      if (phone && asText(phone.phone)) {
+        li.appendChild(el("p", { className: "sp-do-first-phone" }, [
+          document.createTextNode((asText(phone.name) || "Phone") + ": "),
+          href ? el("a", { href: href, className: "sp-tel", text: asText(phone.phone) }) : el("span", { text: asText(phone.phone) })
+        ]));
+      }
+      if (asText(item.why)) li.appendChild(el("p", { className: "sp-do-first-why", text: "Why: " + asText(item.why) }));
+      list.appendChild(li);
+    });
+    return el("section", { className: "sp-do-first", "aria-label": "Do this first" }, [
+      el("h4", { className: "sp-do-first-title", text: "Do this first" }), list
+    ]);
+  }
+
   function renderRecommendation(rec, plainText) {
     var pathways = orderByUrgency(asList(rec.pathways).filter(function (p) { return p && typeof p === "object"; }));
     var headingId = uniqueId("sp-rec");
     var card = el("article", { className: "sp-card sp-recommendation", "aria-labelledby": headingId });
     card.appendChild(el("h3", { id: headingId, className: "sp-card-title", text: "Recommended next steps" }));
+    var doFirst = asList(rec.do_first).filter(function (i) { return i && typeof i === "object"; });
     if (!pathways.length) {
       card.appendChild(el("p", { text: "No pathway matched these answers. Please talk to your safeguarding lead. If anyone is in danger now, call 999." }));
+    } else if (doFirst.length) {
+      card.appendChild(renderDoFirst(doFirst));
+      card.appendChild(el("details", { className: "sp-all-pathways" }, [
+        el("summary", { text: "All " + pathways.length + " steps, with how to refer, consent and contacts" }),
+        el("ol", { className: "sp-pathways" }, pathways.map(function (p) { return renderPathway(p, 4); }))
+      ]));
     } else {
       card.appendChild(el("p", { className: "sp-card-intro", text: "Most urgent first." }));
       card.appendChild(el("ol", { className: "sp-pathways" }, pathways.map(function (p) { return renderPathway(p, 4); })));
+    }
+    if (typeof rec.more_questions === "number" && rec.more_questions > 0) {
+      card.appendChild(el("p", { className: "sp-more-questions", text: rec.more_questions +
+        (rec.more_questions === 1 ? " more question" : " more questions") +
+        " could refine this (none would change what to do today). Type \"more questions\" to answer them." }));
     }
     var facts = rec.facts && typeof rec.facts === "object" ? rec.facts : null;
     if (facts && Object.keys(facts).length) {
@@ -321,7 +336,8 @@
         }))
       ]));
     }
-    var summary = referralSummary(rec, pathways);
+    // the server's own words (the same text it sends as a message); no copy of our own
+    var summary = asText(rec.referral_summary);
     var copyStatus = el("span", { className: "sp-copy-status", role: "status" });
     var copyButton = el("button", { type: "button", className: "sp-button sp-copy", text: "Copy referral summary" });
     copyButton.addEventListener("click", function () {
@@ -329,7 +345,7 @@
         copyStatus.textContent = ok ? "Referral summary copied." : "Copy did not work here. Please select the summary text instead.";
       });
     });
-    card.appendChild(el("div", { className: "sp-card-actions" }, [copyButton, copyStatus]));
+    if (summary) card.appendChild(el("div", { className: "sp-card-actions" }, [copyButton, copyStatus]));
     if (plainText) {
       card.appendChild(el("details", { className: "sp-plain" }, [
         el("summary", { text: "Show as plain text" }),
@@ -339,7 +355,7 @@
     if (asText(rec.note)) card.appendChild(el("p", { className: "sp-card-note", text: asText(rec.note) }));
     if (rec.guidance_version) {
       card.appendChild(el("p", { className: "sp-card-meta", text: "Guidance version " + asText(rec.guidance_version) +
-        (rec.area ? ", area " + asText(rec.area) : "") }));
+        (rec.area ? ", area " + (asText(rec.area_name) || asText(rec.area)) : "") }));
     }
     return card;
   }
@@ -552,6 +568,13 @@
     this.pump();
   };
 
+  // Every message says which area's guidance to use (the page's data-area), as message metadata.
+  function messageBody(sender, message) {
+    var body = { sender: sender, message: message };
+    if (config.area) body.metadata = { area: config.area };
+    return body;
+  }
+
   function isRecommendation(r) {
     return !!(r && r.custom && typeof r.custom === "object" && r.custom.recommendation &&
       typeof r.custom.recommendation === "object");
@@ -635,7 +658,7 @@
     return fetch(config.rasaUrl + "/webhooks/rest/webhook", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sender: this.state.sender, message: message }),
+      body: JSON.stringify(messageBody(this.state.sender, message)),
       credentials: "omit",
       referrerPolicy: "no-referrer",
       cache: "no-store",
@@ -739,7 +762,7 @@
     fetch(config.rasaUrl + "/webhooks/rest/webhook", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sender: oldSender, message: "/restart" }),
+      body: JSON.stringify(messageBody(oldSender, "/restart")),
       credentials: "omit", referrerPolicy: "no-referrer", cache: "no-store"
     }).catch(function () {});
     this.state = freshState();
@@ -757,6 +780,8 @@
 
   function boot() {
     var root = document.getElementById(config.target);
+    // data-area may sit on the chat's own element (<div id="signpost-chat" data-area="st_helens">)
+    if (root && !config.area && root.dataset && root.dataset.area) config.area = root.dataset.area;
     if (!root) return;
     injectStylesheet();
     window.signpostWidget = new Widget(root);
