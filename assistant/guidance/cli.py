@@ -206,3 +206,7 @@ def register(subparsers: "argparse._SubParsersAction") -> None:
     p.add_argument("new", help="the guidance folder after the change")
     p.add_argument("--all", action="store_true", help="list unchanged scenarios too")
     p.set_defaults(handler=cmd_diff)
+
+    # the clinical safety case's hazard log sits beside the authors' checks
+    from assistant.safety import register as register_safety
+    register_safety(subparsers)
