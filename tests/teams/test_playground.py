@@ -205,7 +205,10 @@ class Chat:
         self.stack = stack
         self.conversation_id = conversation_id
         self.sender = teams_sender(conversation_id, USER)
-        self.turns = 0
+        try:
+            self.turns = user_turns(stack.tracker(self.sender))
+        except (urllib.error.URLError, OSError, ValueError):
+            self.turns = 0
 
     def _turn(self, send: Any) -> list[dict[str, Any]]:
         since = self.playground.mark()
@@ -294,7 +297,16 @@ def _triage(chat: Chat, replies: list[dict[str, Any]], max_steps: int = 25,
     raise AssertionError("the triage did not reach a recommendation")
 
 
-# ---- the test ----
+def _stored_and_logged(workdir: Path) -> tuple[str, str]:
+    """Everything in the tracker store and in every log the stack wrote."""
+    with sqlite3.connect(workdir / "tracker.db") as db:
+        stored = "\n".join(str(row) for table, in db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+                           for row in db.execute(f'SELECT * FROM "{table}"'))
+    logs = "\n".join(p.read_text(errors="replace") for p in (workdir / "logs").glob("*.log"))
+    return stored, logs
+
+
+# ---- the tests ----
 
 def test_signpost_in_the_agents_playground(playground: Playground, stack: Stack, workdir: Path) -> None:
     personal = Chat(playground, stack, playground.config["personalChat"]["id"])
@@ -345,13 +357,23 @@ def test_signpost_in_the_agents_playground(playground: Playground, stack: Stack,
     assert _area_of(team_card) == TEAM_AREA
 
     # 5. Nothing typed is kept: not in the tracker store, not in any log the stack wrote.
-    with sqlite3.connect(workdir / "tracker.db") as db:
-        stored = "\n".join(str(row) for table, in db.execute("SELECT name FROM sqlite_master WHERE type='table'")
-                           for row in db.execute(f'SELECT * FROM "{table}"'))
-    logs = "\n".join(p.read_text(errors="replace") for p in (workdir / "logs").glob("*.log"))
+    stored, logs = _stored_and_logged(workdir)
     assert personal.sender in stored and "recommendation" in stored  # the search looks where the turns went
     assert "teams" in logs.lower() and len(logs) > 1000
     for secret in (NAME, PHONE, NHS, "Quartermaine"):
         assert secret not in stored, f"{secret!r} is in the tracker store"
         assert secret not in logs, f"{secret!r} is in a log"
         assert secret.replace(" ", "") not in stored.replace(" ", "")
+
+
+@pytest.mark.xfail(strict=True, reason="issue 10 §1.1, owned by helper F: the knowledge answer's bot event keeps "
+                   "the question word for word (custom.answer.question). Strict: remove this mark once it passes.")
+def test_a_knowledge_question_with_personal_details_is_not_kept_on_the_teams_path(
+        playground: Playground, stack: Stack, workdir: Path) -> None:
+    chat = Chat(playground, stack, playground.config["personalChat"]["id"])
+    answer = chat.type(f"what is MARAC? asking for {NAME}, NHS {NHS}")
+    assert answer and NAME not in _words(answer) and NHS not in _words(answer)  # not echoed to Teams
+    stored, logs = _stored_and_logged(workdir)
+    for secret in (NAME, NHS):
+        assert secret not in logs, f"{secret!r} is in a log"
+        assert secret not in stored, f"{secret!r} is in the tracker store"
