@@ -87,3 +87,12 @@ def test_signpost_safety_prints_each_hazard_with_its_test_status(capsys) -> None
 def test_signpost_safety_runs_the_named_tests() -> None:
     passed = "tests/guidance/test_engine.py::test_parse_fact_value"
     assert run_tests([passed]) == {passed: "passed"}
+
+
+def test_the_safety_case_summary_lists_every_hazard_with_its_computed_risk(log) -> None:
+    text = (PROJECT_ROOT / "docs" / "safety" / "README.md").read_text(encoding="utf-8")
+    rows = {cells[1]: cells for line in text.splitlines()
+            if line.startswith("| HAZ-") and (cells := [c.strip() for c in line.split("|")])}
+    assert set(rows) == {h.id for h in log.hazards}
+    for h in log.hazards:
+        assert rows[h.id][-2] == str(h.risk), h.id
