@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import secrets
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -53,7 +56,7 @@ def wait_until_healthy(
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            raise StackError(f"process for {url} exited with code {process.returncode}")
+            raise StackError(f"process for {url.split('?')[0]} exited with code {process.returncode}")
         try:
             status, body = _get(url)
             if status == 200 and (check is None or check(body)):
@@ -61,7 +64,7 @@ def wait_until_healthy(
         except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
             pass
         time.sleep(0.5)
-    raise StackError(f"{url} did not answer within {timeout:.0f} s")
+    raise StackError(f"{url.split('?')[0]} did not answer within {timeout:.0f} s")
 
 
 def _model_loaded(body: bytes) -> bool:
@@ -81,6 +84,19 @@ class Stack:
     tracker_db: Path | None = None
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     logs: dict[str, Path] = field(default_factory=dict)
+    # The Rasa HTTP API (trackers, events, model) answers only with this token.
+    api_token: str = ""
+    cors_origins: tuple[str, ...] = ()
+    interface: str = "127.0.0.1"
+    actions_interface: str = "127.0.0.1"
+    model: Path | None = None
+    restarts: dict[str, int] = field(default_factory=dict)
+    _commands: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _env: dict[str, str] = field(default_factory=dict, repr=False)
+    _stopping: threading.Event = field(default_factory=threading.Event, repr=False)
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    _supervisor: threading.Thread | None = field(default=None, repr=False)
+    on_event: Any = None
 
     @property
     def rasa_url(self) -> str:
@@ -98,6 +114,20 @@ class Stack:
     def web_url(self) -> str | None:
         return f"http://localhost:{self.web_port}" if self.web_port else None
 
+    @property
+    def health_url(self) -> str:
+        return f"{self.actions_url}/signpost/health"
+
+    def health(self) -> dict[str, Any]:
+        """The action server's report: guidance, knowledge, model, stores."""
+        _, body = _get(self.health_url, timeout=30)
+        return json.loads(body)
+
+    def api(self, path: str) -> str:
+        """A Rasa HTTP API URL carrying the operator token."""
+        joiner = "&" if "?" in path else "?"
+        return f"{self.rasa_url}{path}{joiner}token={self.api_token}"
+
     def send(self, sender: str, message: str, timeout: float = 60.0) -> list[dict[str, Any]]:
         """Sends one message over the REST channel; returns the bot's replies."""
         request = urllib.request.Request(
@@ -109,7 +139,7 @@ class Stack:
             return json.loads(response.read())
 
     def tracker(self, sender: str) -> dict[str, Any]:
-        _, body = _get(f"{self.rasa_url}/conversations/{sender}/tracker", timeout=30)
+        _, body = _get(self.api(f"/conversations/{sender}/tracker"), timeout=30)
         return json.loads(body)
 
     def log_tail(self, name: str, chars: int = 3000) -> str:
@@ -118,23 +148,122 @@ class Stack:
             return ""
         return path.read_text(errors="replace")[-chars:]
 
+    def _event(self, message: str) -> None:
+        line = f"{time.strftime('%Y-%m-%d %H:%M:%S')} signpost: {message}"
+        if self.on_event is not None:
+            self.on_event(line)
+        path = self.logs.get("supervisor")
+        if path is not None:
+            with _open_log(path) as handle:
+                handle.write((line + "\n").encode())
+
+    def _respawn(self, name: str) -> None:
+        log = _open_log(self.logs[name]) if name in self.logs else None
+        try:
+            self.processes[name] = _spawn(self._commands[name], self._env, log)
+        finally:
+            if log is not None:
+                log.close()
+
+    def supervise(self) -> None:
+        """Restarts any part that exits, with backoff (1 s doubling to 30 s; reset after a minute up)."""
+        backoff = {name: 1.0 for name in self._commands}
+        started = {name: time.monotonic() for name in self._commands}
+        while not self._stopping.wait(0.5):
+            for name in list(self._commands):
+                with self._lock:
+                    if self._stopping.is_set():
+                        return
+                    process = self.processes[name]
+                    if process.poll() is None:
+                        if time.monotonic() - started[name] > 60:
+                            backoff[name] = 1.0
+                        continue
+                    delay = backoff[name]
+                    self._event(f"{name} exited with code {process.returncode}; restarting in {delay:.0f} s"
+                                f" (see {self.logs.get(name, 'its output')})")
+                if self._stopping.wait(delay):
+                    return
+                with self._lock:
+                    if self._stopping.is_set():
+                        return
+                    self._respawn(name)
+                    self.restarts[name] = self.restarts.get(name, 0) + 1
+                    started[name] = time.monotonic()
+                    backoff[name] = min(delay * 2, 30.0)
+                    self._event(f"{name} restarted (pid {self.processes[name].pid},"
+                                f" restart #{self.restarts[name]})")
+
+    def start_supervising(self) -> None:
+        self._supervisor = threading.Thread(target=self.supervise, name="signpost-supervisor", daemon=True)
+        self._supervisor.start()
+
     def stop(self) -> None:
-        for name, process in reversed(list(self.processes.items())):
-            if process.poll() is None:
-                # Each part runs in its own process group so its children stop too.
+        self._stopping.set()
+        with self._lock:
+            for process in reversed(list(self.processes.values())):
+                if process.poll() is None:
+                    # Each part runs in its own process group so its children stop too.
+                    try:
+                        os.killpg(process.pid, signal.SIGTERM)
+                    except ProcessLookupError:
+                        continue
+            deadline = time.monotonic() + 10
+            for process in self.processes.values():
                 try:
-                    os.killpg(process.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    continue
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(process.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                process.wait(timeout=5)
+                    process.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    try:
+                        os.killpg(process.pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                    process.wait(timeout=5)
+        if self._supervisor is not None and self._supervisor is not threading.current_thread():
+            self._supervisor.join(timeout=5)
+
+
+LOG_ROTATE_BYTES = 20 * 1024 * 1024
+
+
+def _open_log(path: Path) -> IO[bytes]:
+    """Appends (never truncates) to a log created 0600; rotates it to .1 past 20 MB."""
+    try:
+        if path.stat().st_size > LOG_ROTATE_BYTES:
+            path.replace(path.with_name(path.name + ".1"))
+    except FileNotFoundError:
+        pass
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    os.chmod(path, 0o600)
+    return os.fdopen(fd, "ab")
+
+
+def private_dir(path: Path) -> Path:
+    """A folder only this user can read (logs, the tracker database)."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        os.chmod(path, 0o700)
+    except PermissionError:
+        pass
+    return path
+
+
+def port_in_use(host: str, port: int) -> bool:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def check_ports(ports: dict[str, tuple[str, int]]) -> None:
+    """Fails before anything starts, naming a port another program holds."""
+    for name, (host, port) in ports.items():
+        if port_in_use(host, port):
+            raise StackError(f"port {port} on {host} (for the {name}) is already in use by another program;"
+                             f" stop it or choose another port")
 
 
 def _spawn(command: list[str], env: dict[str, str], log: IO[bytes] | None) -> subprocess.Popen:
@@ -145,7 +274,19 @@ def _spawn(command: list[str], env: dict[str, str], log: IO[bytes] | None) -> su
         stdout=log,
         stderr=subprocess.STDOUT if log is not None else None,
         start_new_session=True,
+        # Whatever a part creates (the tracker database, its journal) is private to this user.
+        preexec_fn=lambda: os.umask(0o077),
     )
+
+
+def allowed_origins(value: str | None, web_port: int | None) -> tuple[str, ...]:
+    """The widget origins CORS allows: SIGNPOST_ALLOWED_ORIGIN(S) (comma or space
+    separated), else the demo page's own origins."""
+    if value and value.strip():
+        return tuple(o for o in re.split(r"[,\s]+", value.strip()) if o)
+    if web_port:
+        return (f"http://localhost:{web_port}", f"http://127.0.0.1:{web_port}")
+    return ()
 
 
 def start_stack(
@@ -153,8 +294,9 @@ def start_stack(
     rasa_port: int = 5005,
     actions_port: int = 5055,
     web_port: int | None = 8080,
-    cors: str = "*",
+    cors: str | list[str] | tuple[str, ...] | None = None,
     interface: str = "127.0.0.1",
+    actions_interface: str | None = None,
     tracker_db: Path | None = None,
     log_dir: Path | None = None,
     with_web: bool = True,
@@ -162,54 +304,86 @@ def start_stack(
     endpoints: Path | None = None,
     credentials: Path | None = None,
     extra_env: dict[str, str] | None = None,
+    api_token: str | None = None,
+    supervise: bool = True,
+    on_event: Any = None,
 ) -> Stack:
-    """Trains if stale, starts every part and waits until each answers.
+    """Checks the ports, trains if stale, starts every part and waits until each answers.
 
-    ``log_dir`` sends each part's output to a file (tests); otherwise it goes
-    to this terminal (``make run``). The Rasa server listens on ``interface``
-    only (loopback by default: its HTTP API can read conversations).
+    ``log_dir`` sends each part's output to a file (appended, 0600, in a 0700
+    folder); otherwise it goes to this terminal. The Rasa server listens on
+    ``interface`` only (loopback by default) and its HTTP API needs
+    ``Stack.api_token`` (SIGNPOST_API_TOKEN, else a random one per start); the
+    action server listens on ``actions_interface`` (SIGNPOST_ACTIONS_HOST,
+    default loopback). CORS allows ``cors`` (default: the demo page), never with
+    credentials. ``tracker_db`` defaults to SIGNPOST_TRACKER_DB, then
+    .rasa/tracker.db. ``supervise`` restarts a part that exits, with backoff.
     ``endpoints`` picks another endpoints file (e.g. deploy/endpoints.server.yml
     for PostgreSQL and Redis), whose settings come in ``extra_env``;
     ``credentials`` another channels file (e.g. one adding Teams).
     """
-    model = train_if_stale(quiet=log_dir is not None)
-    tracker_db = tracker_db or PROJECT_ROOT / ".rasa" / "tracker.db"
-    tracker_db.parent.mkdir(parents=True, exist_ok=True)
+    actions_interface = actions_interface or os.environ.get("SIGNPOST_ACTIONS_HOST") or "127.0.0.1"
     web_port = web_port if (with_web and WEB_SERVER_MODULE.exists()) else None
-    stack = Stack(rasa_port=rasa_port, actions_port=actions_port, web_port=web_port, tracker_db=tracker_db)
+    ports = {"Rasa server": (interface, rasa_port), "action server": (actions_interface, actions_port)}
+    if web_port:
+        ports["demo page"] = ("127.0.0.1", web_port)
+    check_ports(ports)
+    model = train_if_stale(quiet=log_dir is not None)
+    env_db = os.environ.get("SIGNPOST_TRACKER_DB")
+    tracker_db = Path(tracker_db or env_db or PROJECT_ROOT / ".rasa" / "tracker.db")
+    private_dir(tracker_db.parent)
+    if not tracker_db.exists():
+        os.close(os.open(tracker_db, os.O_WRONLY | os.O_CREAT, 0o600))
+    os.chmod(tracker_db, 0o600)
+    if isinstance(cors, str) or cors is None:
+        origins = allowed_origins(cors, web_port)
+    else:
+        origins = tuple(cors)
+    token = api_token or os.environ.get("SIGNPOST_API_TOKEN") or secrets.token_urlsafe(24)
+    stack = Stack(rasa_port=rasa_port, actions_port=actions_port, web_port=web_port, tracker_db=tracker_db,
+                  api_token=token, cors_origins=origins, interface=interface,
+                  actions_interface=actions_interface, model=model, on_event=on_event)
+    endpoints = endpoints or PROJECT_ROOT / "endpoints.yml"
+    credentials = credentials or PROJECT_ROOT / "credentials.yml"
     env = subprocess_env(
         {
-            "SIGNPOST_ACTIONS_URL": f"http://localhost:{actions_port}/webhook",
+            "SIGNPOST_ACTIONS_URL": f"http://{_connect_host(actions_interface)}:{actions_port}/webhook",
             "SIGNPOST_TRACKER_DB": str(tracker_db),
+            "SIGNPOST_API_TOKEN": token,
+            "SIGNPOST_MODEL": model.name,
+            "SIGNPOST_ENDPOINTS_FILE": str(endpoints),
+            "SIGNPOST_ACTIONS_HOST": actions_interface,
             "PYTHONPATH": str(PROJECT_ROOT),
             **(extra_env or {}),
         }
     )
-    endpoints = endpoints or PROJECT_ROOT / "endpoints.yml"
-    credentials = credentials or PROJECT_ROOT / "credentials.yml"
     commands = {
-        "actions": [sys.executable, "-m", "rasa_sdk", "--actions", "assistant.actions",
-                    "--port", str(actions_port)],
-        "rasa": [sys.executable, "-m", "rasa", "run", "--enable-api", "--cors", cors,
+        "actions": [sys.executable, "-m", "assistant.action_server", "--port", str(actions_port),
+                    "--host", actions_interface],
+        "rasa": [sys.executable, "-m", "assistant.rasa_server", "run", "--enable-api",
+                 "--cors", *(origins or ("",)),
                  "--model", str(model), "--port", str(rasa_port), "--interface", interface,
                  "--endpoints", str(endpoints), "--credentials", str(credentials)],
     }
     if web_port:
         commands["web"] = [sys.executable, "-m", "channels.web.serve", "--port", str(web_port),
                            "--rasa-url", stack.rasa_url]
+    stack._commands = commands
+    stack._env = env
     health = {
-        "actions": (f"{stack.actions_url}/health", None),
-        "rasa": (f"{stack.rasa_url}/status", _model_loaded),
+        "actions": (stack.health_url, None),
+        "rasa": (stack.api("/status"), _model_loaded),
         "web": (f"{stack.web_url}/", None),
     }
     try:
-        for name, command in commands.items():
-            log = None
+        if log_dir is not None:
+            private_dir(log_dir)
+            stack.logs["supervisor"] = log_dir / "supervisor.log"
+        stack._event(f"starting (model {model.name})")
+        for name in commands:
             if log_dir is not None:
-                log_dir.mkdir(parents=True, exist_ok=True)
                 stack.logs[name] = log_dir / f"{name}.log"
-                log = open(stack.logs[name], "wb")
-            stack.processes[name] = _spawn(command, env, log)
+            stack._respawn(name)
         for name in commands:
             url, check = health[name]
             try:
@@ -219,4 +393,10 @@ def start_stack(
     except BaseException:
         stack.stop()
         raise
+    if supervise:
+        stack.start_supervising()
     return stack
+
+
+def _connect_host(interface: str) -> str:
+    return "127.0.0.1" if interface in ("0.0.0.0", "::", "127.0.0.1", "localhost", "") else interface

@@ -11,12 +11,15 @@ per training-data hash via assistant.model_cache. Use it as::
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# Tests keep their last good guidance/knowledge/phrasings copies away from the repo's .rasa/.
+os.environ.setdefault("SIGNPOST_STATE_DIR", tempfile.mkdtemp(prefix="signpost-state-"))
 
 from assistant.stack import Stack, free_port, start_stack  # noqa: E402
 

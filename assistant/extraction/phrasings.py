@@ -16,6 +16,7 @@ import yaml
 
 from assistant import PATHWAYS_DIR
 from assistant.extraction.numbers import NUM_PATTERN
+from assistant.reloading import Refusal, Reloading
 
 PHRASINGS_FILE = PATHWAYS_DIR / "phrasings.yaml"
 logger = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ class FactPhrasings:
     numbers: tuple[re.Pattern, ...] = ()                          # int facts
     when_asked: tuple[tuple[str, tuple[re.Pattern, ...]], ...] = ()  # enum answers right after the question
     negatable: bool = True
-    ages: "AgeRule | None" = None                                # an age in the text states the fact
+    ages: AgeRule | None = None                                # an age in the text states the fact
 
 
 @dataclass(frozen=True)
@@ -192,29 +193,49 @@ def parse_phrasings(data: dict[str, Any]) -> Phrasings:
     )
 
 
-_cache: dict[Path, tuple[float, Phrasings]] = {}
+_stores: dict[Path, Reloading[Phrasings]] = {}
 _lock = threading.Lock()
 
 
-def load_phrasings(path: Path = PHRASINGS_FILE) -> Phrasings:
-    """Parsed phrasings, re-read only when the file's modification time changes."""
-    path = Path(path)
-    mtime = path.stat().st_mtime
-    with _lock:
-        cached = _cache.get(path)
-        if cached and cached[0] == mtime:
-            return cached[1]
+def _read(path: Path) -> Phrasings:
+    with open(path, encoding="utf-8") as handle:
+        return parse_phrasings(yaml.safe_load(handle))
+
+
+def _refusals(path: Path, exc: BaseException) -> list[Refusal]:
+    """Where the problem is: YAML names its line; a bad phrase names its fact, whose line we find."""
+    mark = getattr(exc, "problem_mark", None)
+    if mark is not None:
+        return [Refusal(path.name, mark.line + 1, str(getattr(exc, "problem", "")) or "invalid YAML")]
+    message = str(exc)
+    fact = message.split(":", 1)[0].strip()
+    line = 0
     try:
-        with open(path, encoding="utf-8") as handle:
-            phrasings = parse_phrasings(yaml.safe_load(handle))
-    except (PhrasingsError, yaml.YAMLError) as exc:
-        if cached is None:
-            raise PhrasingsError(f"{path}: {exc}") from exc
-        # An author's broken edit must not stop the bot: keep the last good phrasings.
-        logger.warning("phrasings.yaml has a problem, still using the last good version: %s", exc)
-        with _lock:
-            _cache[path] = (mtime, cached[1])
-        return cached[1]
+        for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.match(rf"\s*{re.escape(fact)}:", text):
+                line = number
+                break
+    except OSError:
+        pass
+    return [Refusal(path.name, line, message)]
+
+
+def load_phrasings(path: Path = PHRASINGS_FILE) -> Phrasings:
+    """Parsed phrasings, re-read when the file changes; a broken edit keeps the last good version
+    (the one reloading policy of assistant/reloading.py, also across a restart)."""
+    path = Path(path)
     with _lock:
-        _cache[path] = (mtime, phrasings)
-    return phrasings
+        store = _stores.get(path)
+        if store is None:
+            store = _stores[path] = Reloading(
+                "phrasings", path, lambda source: [source], _read,
+                version=lambda p: f"{len(p.facts)} facts",
+                refuse_on=(PhrasingsError, yaml.YAMLError),
+                describe=lambda exc: _refusals(path, exc),
+            )
+    try:
+        return store.get()
+    except (PhrasingsError, yaml.YAMLError) as exc:
+        if isinstance(exc, PhrasingsError) and str(exc).startswith(str(path)):
+            raise
+        raise PhrasingsError(f"{path}: {exc}") from exc
