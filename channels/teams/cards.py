@@ -309,6 +309,29 @@ def pathway_block(number: int, pathway: Mapping[str, Any]) -> dict[str, Any]:
     return {"type": "Container", "separator": True, "spacing": "Medium", "items": items}
 
 
+def do_first_block(items: Sequence[Mapping[str, Any]]) -> Optional[dict[str, Any]]:
+    """"Do this first": the card-at-a-glance actions the guidance chose (``do_first``
+    in the card payload, assistant/guidance/render.py), each with why and its one number."""
+    rows: list[dict[str, Any]] = []
+    for number, item in enumerate(i for i in items if isinstance(i, Mapping)):
+        action = plain(item.get("action")) or plain(item.get("title"))
+        if not action:
+            continue
+        rows.append(paragraph(text_run(f"{number + 1}. {action}", weight="Bolder"), spacing="Small"))
+        if plain(item.get("why")):
+            when = plain(item.get("urgency_label")).lower()
+            rows.append(paragraph(text_run(f"Why {when}: " if when else "Why: ", isSubtle=True),
+                                  text_run(item["why"]), spacing="None"))
+        phone = item.get("phone")
+        link = tel_url(phone.get("phone")) if isinstance(phone, Mapping) else None
+        if link:
+            rows += action_rows([open_url_action(f"Call {plain(phone.get('phone'))}", link)], spacing="None")
+    if not rows:
+        return None
+    return {"type": "Container", "style": "emphasis", "spacing": "Medium",
+            "items": [label("Do this first", weight="Bolder"), *rows]}
+
+
 def _fact_text(value: Any) -> str:
     if value is True:
         return "yes"
@@ -362,7 +385,9 @@ def recommendation_cards(recommendation: Mapping[str, Any], max_bytes: int = MAX
         if first:
             intro = [label("Most urgent first.", isSubtle=True, spacing="None")] if blocks \
                 else [paragraph(text_run(NO_PATHWAY_TEXT))]
-            return [emergency_block(area), label("Recommended next steps", size="Large", weight="Bolder"), *intro]
+            glance = do_first_block(recommendation.get("do_first") or []) if blocks else None
+            return [emergency_block(area), label("Recommended next steps", size="Large", weight="Bolder"),
+                    *([glance] if glance else []), *intro]
         return [emergency_block(area), label("Recommended next steps (continued)", size="Large", weight="Bolder")]
 
     # Greedy packing: the fallback summary is counted with a margin per pathway.

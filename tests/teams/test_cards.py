@@ -247,3 +247,26 @@ def test_every_card_is_drawable_by_every_teams_client_and_has_a_text_fallback(gu
     assert CARD_VERSION <= TEAMS_MAX_CARD_VERSION
     newer = dict(cards[0], body=[{"type": "Table", "rows": []}])
     assert not fits_teams(newer)
+
+
+def test_the_card_opens_with_the_guidances_do_this_first_actions(guidance):
+    from assistant.guidance import card as card_payload
+
+    rec = decide(guidance, {"recent_incident": True, "children_in_household": True, "dash_score": 15})
+    payload = card_payload(rec, guidance)["recommendation"]
+    card = recommendation_card(payload)
+    assert_adaptive_card(card)
+    assert fits_teams(card)
+    texts = dynamic_texts(card)
+    first = payload["do_first"]
+    assert first, "the guidance chose no first actions"
+    for number, item in enumerate(first, start=1):
+        assert f"{number}. {item['action']}" in texts
+        if item["why"]:
+            assert item["why"] in texts
+    assert "Do this first" in text_blocks(card)
+    # The 999 line still comes first, and the numbered pathways follow in full.
+    assert texts[0] == emergency_line("sefton")
+    assert f"1. {payload['pathways'][0]['title']}" in texts
+    # Without do_first (an older payload) the card is as before.
+    assert "Do this first" not in text_blocks(recommendation_card(rec.to_json()["recommendation"]))

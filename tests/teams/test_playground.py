@@ -254,10 +254,13 @@ def _cards(messages: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[st
 
 
 def _recommendation(messages: list[dict[str, Any]]) -> Optional[dict[str, Any]]:
-    for _, card in _cards(messages):
-        if any(t.startswith("Recommended next steps") for t in text_blocks(card)):
-            return card
-    return None
+    """The recommendation: its card, or its cards (a long one is split under Teams' size limit)
+    joined into one body, in the order they came."""
+    pages = [card for _, card in _cards(messages)
+             if any(t.startswith("Recommended next steps") for t in text_blocks(card))]
+    if not pages:
+        return None
+    return {**pages[0], "body": [element for page in pages for element in page["body"]], "pages": len(pages)}
 
 
 def _words(messages: list[dict[str, Any]]) -> str:
@@ -330,6 +333,7 @@ def test_signpost_in_the_agents_playground(playground: Playground, stack: Stack,
     words = " ".join(dynamic_texts(recommendation))
     assert dynamic_texts(recommendation)[0].startswith("If someone is in danger right now")  # the 999 line first
     assert "Urgency: " in words and "Guidance version" in words
+    assert "Do this first" in text_blocks(recommendation)  # the card at a glance, as the widget shows it
     assert _area_of(recommendation) == PERSONAL_AREA
 
     # 3. A knowledge question in the same chat.
