@@ -1,7 +1,15 @@
 """Loads pathways/ into a Guidance, or raises GuidanceError listing every problem.
 
 Nothing is half-loaded: every file and every area is checked first, and a
-Guidance is only built when no error was found.
+Guidance is only built when no error was found. Checking is in two stages:
+
+1. shape: each file against its JSON Schema in pathways/schema/ (schema.py), so
+   unknown keys, missing fields and wrong types are reported with file, line and fix;
+2. meaning (here): what the schema cannot see, i.e. cross-references between files
+   (unknown pathways, facts and settings, duplicate ids, area overrides), values that
+   depend on a fact's type, and contact dates. checks.py adds the whole-guidance
+   checks (rules that never fire, pathways never reached, danger first, no dead end).
+   Stage 2 only runs on files that passed stage 1, so it can trust their shape.
 
 Files (all under the guidance folder):
   guidance.yaml     version, default area, default settings, urgency levels
@@ -13,9 +21,10 @@ Files (all under the guidance folder):
 from __future__ import annotations
 
 import datetime as _dt
+import difflib
 import hashlib
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from assistant import PATHWAYS_DIR
 
@@ -26,11 +35,10 @@ from .model import FactSpec, Guidance, Option, PathwaySpec, Rule, Urgency
 from .problems import Collector, GuidanceError, Problem
 from .schema import check_patterns, check_shape, schema_name
 from .vocabulary import DISCLOSURE_SOURCES, FACT_TYPES, PATHWAY_IDS
-from .yamlfile import YDict, YList, line_of, read_yaml
+from .yamlfile import YDict, YList, read_yaml
 
 CORE_FILES = ("guidance.yaml", "facts.yaml", "catalogue.yaml", "rules.yaml")
 TEXT_FIELDS = ("title", "summary", "what_to_do", "how_to_refer", "consent", "sharing_without_consent")
-CONTACT_REACH = ("phone", "url", "form", "email", "how")
 
 
 def guidance_files(root: Path) -> list[Path]:
@@ -41,120 +49,83 @@ def guidance_files(root: Path) -> list[Path]:
 
 
 class _Source:
-    """The raw YAML of one load, read once."""
+    """The raw YAML of one load, read once and checked against the schemas."""
 
     def __init__(self, root: Path, out: Collector):
         self.root = root
         self.out = out
-        self.docs: dict[str, Any] = {}
+        self.docs: dict[str, YDict] = {}
         self.areas: dict[str, tuple[Path, YDict]] = {}
-        self.shape_errors = 0  # errors against pathways/schema/: nothing is built from a misshapen file
+        self.complete = True  # every core file and an area are present, readable and well-shaped
         for name in CORE_FILES:
             path = root / name
             if not path.is_file():
                 out.error(path, 0, f"{name} is missing from the guidance folder",
                           f"restore {name} (see pathways/README.md for what it holds)")
+                self.complete = False
                 continue
-            data = read_yaml(path, out)
-            if data is None:
-                if not out.has_errors:
-                    out.error(path, 0, f"{name} is empty", f"restore the content of {name}")
-                continue
-            self.shape_errors += check_shape(out, path, data)
-            if not isinstance(data, YDict):
-                continue
-            self.docs[name] = data
+            data = self._read(path)
+            if data is not None:
+                self.docs[name] = data
         area_dir = root / "areas"
         for path in sorted(area_dir.glob("*.yaml")) if area_dir.is_dir() else []:
-            data = read_yaml(path, out)
+            data = self._read(path)
             if data is None:
-                if not out.has_errors:
-                    out.error(path, 0, "the area file is empty", "copy the layout of areas/sefton.yaml")
                 continue
-            self.shape_errors += check_shape(out, path, data)
-            if not isinstance(data, YDict):
-                continue
-            area_id = data.get("area")
-            if not isinstance(area_id, str) or not area_id:
-                out.error(path, data.line_of("area"), "the area file has no `area:` name",
-                          f"add `area: {path.stem}` at the top")
-                continue
+            area_id = data["area"]
             if area_id in self.areas:
                 out.error(path, data.line_of("area"), f"area `{area_id}` is also defined in {self.areas[area_id][0].name}",
                           "give each area file its own `area:` name")
+                self.complete = False
                 continue
             self.areas[area_id] = (path, data)
-        if not self.areas:
+        if not self.areas and self.complete:
             out.error(area_dir, 0, "no area file found in areas/", "add areas/sefton.yaml (area name, settings, contacts)")
+            self.complete = False
+
+    def _read(self, path: Path) -> YDict | None:
+        """The file when it is readable YAML of the right shape; otherwise reports why and gives None."""
+        reported = len(self.out.problems)
+        data = read_yaml(path, self.out)
+        if data is None:
+            if len(self.out.problems) == reported:  # nothing wrong with the YAML: the file is empty
+                self.out.error(path, 0, f"{path.name} is empty", f"restore the content of {path.name}")
+            self.complete = False
+            return None
+        if check_shape(self.out, path, data) or not isinstance(data, YDict):
+            self.complete = False
+            return None
+        return data
 
 
-def _text(out: Collector, file: Path, block: YDict, key: str, what: str, required: bool = True) -> str:
+def _text(block: YDict, key: str) -> str:
+    """A text field with its line breaks folded (the schema has checked it is text)."""
     value = block.get(key)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            out.error(file, block.line, f"{what} has no `{key}:`", f"add `{key}:` with plain-words text")
-        return ""
     if not isinstance(value, str):
-        out.error(file, block.line_of(key), f"`{key}:` of {what} must be text", "put the text in quotes")
         return ""
     return " ".join(value.split()) if "\n" not in value.strip() else value.strip()
 
 
-def _list_of_dicts(out: Collector, file: Path, doc: YDict, key: str) -> list[tuple[int, YDict]]:
-    items = doc.get(key)
-    if not isinstance(items, YList):
-        out.error(file, doc.line_of(key) if key in doc else 1, f"`{key}:` must be a list",
-                  f"write `{key}:` and then one entry per item starting with `- id:`")
-        return []
-    result = []
-    for i, item in enumerate(items):
-        if not isinstance(item, YDict):
-            out.error(file, items.line_of(i), f"entry {i + 1} of `{key}:` is not a mapping",
-                      "each entry starts with `- id: name` followed by its fields")
-            continue
-        result.append((items.line_of(i), item))
-    return result
-
-
 def _urgencies(src: _Source) -> dict[str, Urgency]:
-    out, doc = src.out, src.docs.get("guidance.yaml")
+    out, doc = src.out, src.docs["guidance.yaml"]
     file = src.root / "guidance.yaml"
-    if doc is None:
-        return {}
     result: dict[str, Urgency] = {}
-    for line, item in _list_of_dicts(out, file, doc, "urgencies"):
-        uid = item.get("id")
-        if not isinstance(uid, str):
-            out.error(file, line, "an urgency level has no `id:`", "add `id: same_day` (a short name)")
-            continue
+    items = doc["urgencies"]
+    for i, item in enumerate(items):
+        uid = item["id"]
         if uid in result:
-            out.error(file, line, f"urgency `{uid}` is listed twice", "keep one entry per urgency level")
+            out.error(file, items.line_of(i), f"urgency `{uid}` is listed twice", "keep one entry per urgency level")
             continue
-        result[uid] = Urgency(uid, len(result), _text(out, file, item, "label", f"urgency {uid}"),
-                              _text(out, file, item, "meaning", f"urgency {uid}", required=False))
+        result[uid] = Urgency(uid, len(result), _text(item, "label"), _text(item, "meaning"))
     return result
 
 
-def _contacts(out: Collector, file: Path, items: Any, owner: str, line: int, today: _dt.date,
-              max_age: int) -> list[dict]:
-    if not isinstance(items, YList):
-        out.error(file, line_of(items, line), f"contacts of {owner} must be a list",
-                  "write `contacts:` then one `- name:` entry per contact")
-        return []
+def _contacts(out: Collector, file: Path, items: YList, owner: str, today: _dt.date, max_age: int) -> list[dict]:
+    """The contacts as plain dicts; a bad or old `last_verified:` date is reported."""
     result = []
-    for i, item in enumerate(items):
-        at = items.line_of(i)
-        if not isinstance(item, YDict) or not isinstance(item.get("name"), str):
-            out.error(file, at, f"contact {i + 1} of {owner} has no `name:`", "start the contact with `- name: ...`")
-            continue
+    for item in items:
         name = item["name"]
-        if not any(isinstance(item.get(k), (str, int)) for k in CONTACT_REACH):
-            out.error(file, at, f"contact '{name}' of {owner} says nowhere how to reach it",
-                      "add a phone:, url:, form:, email: or how: line")
-        if not isinstance(item.get("source"), str):
-            out.error(file, at, f"contact '{name}' of {owner} has no `source:`",
-                      "add `source:` naming where the number or address was checked")
-        verified = item.get("last_verified")
+        verified = item["last_verified"]
         if isinstance(verified, str):
             try:
                 verified = _dt.date.fromisoformat(verified)
@@ -165,6 +136,9 @@ def _contacts(out: Collector, file: Path, items: Any, owner: str, line: int, tod
         if not isinstance(verified, _dt.date):
             out.error(file, item.line_of("last_verified"), f"contact '{name}' of {owner} has no valid `last_verified:` date",
                       "add `last_verified: YYYY-MM-DD`, the day someone last checked it")
+        elif verified > today:
+            out.error(file, item.line_of("last_verified"), f"contact '{name}' of {owner} was verified in the future ({verified})",
+                      "write the day someone last checked it, `last_verified: YYYY-MM-DD`")
         elif (today - verified).days > max_age:
             out.warning(file, item.line_of("last_verified"),
                         f"contact '{name}' of {owner} was last verified on {verified} ({(today - verified).days} days ago, limit {max_age})",
@@ -184,72 +158,48 @@ def _format(text: str, settings: dict) -> str:
 
 
 def _facts(src: _Source, settings: dict) -> dict[str, FactSpec]:
-    out, doc = src.out, src.docs.get("facts.yaml")
+    out, doc = src.out, src.docs["facts.yaml"]
     file = src.root / "facts.yaml"
-    if doc is None:
-        return {}
     compiler = ConditionCompiler({}, settings, out, file)  # resolves settings.NAME in facts.yaml
     result: dict[str, FactSpec] = {}
-    for line, item in _list_of_dicts(out, file, doc, "facts"):
-        fid = item.get("id")
-        if not isinstance(fid, str) or not fid.isidentifier():
-            out.error(file, line, "a fact has no valid `id:`", "add `id: name_in_lower_case`")
-            continue
+    items = doc["facts"]
+    for i, item in enumerate(items):
+        line, fid, ftype = items.line_of(i), item["id"], item["type"]
         if fid in result:
             out.error(file, line, f"fact `{fid}` is defined twice", "keep one definition and delete the other")
             continue
-        ftype = item.get("type")
-        if ftype not in ("bool", "int", "enum"):
-            out.error(file, item.line_of("type"), f"fact `{fid}` has type {ftype!r}",
-                      "use `type: bool` (yes/no), `type: int` (a number) or `type: enum` (a choice)")
-            continue
-        values: tuple[str, ...] = ()
-        if ftype == "enum":
-            raw = item.get("values")
-            if not isinstance(raw, list) or not raw or not all(isinstance(v, str) for v in raw):
-                out.error(file, item.line_of("values"), f"choice fact `{fid}` has no `values:` list",
-                          "add `values: [first, second]`")
-                continue
-            values = tuple(raw)
-        minimum = maximum = None
-        if ftype == "int":
-            bounds = []
-            for key in ("minimum", "maximum"):
-                ok, v = compiler.resolve(item.get(key), item.line_of(key))
-                if ok and v is not None and (isinstance(v, bool) or not isinstance(v, int)):
-                    out.error(file, item.line_of(key), f"`{key}:` of `{fid}` must be a whole number", "write e.g. `minimum: 0`")
-                    v = None
-                bounds.append(v if ok else None)
-            minimum, maximum = bounds
+        values = tuple(item.get("values") or ())
+        bounds = []
+        for key in ("minimum", "maximum"):  # a bound may be an area setting, known only per area
+            ok, v = compiler.resolve(item.get(key), item.line_of(key))
+            if ok and v is not None and (isinstance(v, bool) or not isinstance(v, int)):
+                out.error(file, item.line_of(key), f"`{key}:` of `{fid}` must be a whole number", "write e.g. `minimum: 0`")
+                v = None
+            if v is not None and ftype != "int":
+                out.error(file, item.line_of(key), f"`{key}:` only applies to a number fact, and `{fid}` is `type: {ftype}`",
+                          f"remove `{key}:`, or make the fact `type: int`")
+                v = None
+            bounds.append(v if ok else None)
+        minimum, maximum = bounds
         spec_for_check = FactSpec(fid, ftype, "", "", [], 0, values, minimum, maximum)
         options: list[Option] = []
-        raw_options = item.get("options")
-        if not isinstance(raw_options, YList) or not raw_options:
-            out.error(file, item.line_of("options") if "options" in item else line,
-                      f"fact `{fid}` offers no answer options",
-                      "add `options:` with `- {label: Yes, value: true}` entries and a `Not sure` (value: null)")
-        else:
-            for i, opt in enumerate(raw_options):
-                at = raw_options.line_of(i)
-                if not isinstance(opt, YDict) or not isinstance(opt.get("label"), str) or "value" not in opt:
-                    out.error(file, at, f"option {i + 1} of `{fid}` needs `label:` and `value:`",
-                              "write `- {label: Yes, value: true}`")
-                    continue
-                ok, value = compiler.resolve(opt["value"], at)
-                if not ok:
-                    continue
-                if value is not None and not _fits(spec_for_check, value):
-                    out.error(file, at, f"option '{opt['label']}' of `{fid}` has value {value!r}, which is not a valid {ftype} answer",
-                              "use true/false for yes/no facts, a whole number for number facts, one of the values for choices, null for Not sure")
-                    continue
-                options.append(Option(_format(opt["label"], settings), value))
-            if options and all(o.value is not None for o in options):
-                out.error(file, raw_options.line, f"fact `{fid}` has no 'Not sure' option",
-                          "add `- {label: Not sure, value: null}` so nobody has to guess")
+        raw_options = item["options"]
+        for j, opt in enumerate(raw_options):
+            at = raw_options.line_of(j)
+            ok, value = compiler.resolve(opt["value"], at)
+            if not ok:
+                continue
+            if value is not None and not _fits(spec_for_check, value):
+                out.error(file, at, f"option '{opt['label']}' of `{fid}` has value {value!r}, which is not a valid {ftype} answer",
+                          "use true/false for yes/no facts, a whole number for number facts, one of the values for choices, null for Not sure")
+                continue
+            options.append(Option(_format(opt["label"], settings), value))
+        if options and all(o.value is not None for o in options):
+            out.error(file, raw_options.line, f"fact `{fid}` has no 'Not sure' option",
+                      "add `- {label: Not sure, value: null}` so nobody has to guess")
         result[fid] = FactSpec(
-            id=fid, type=ftype,
-            question=_format(_text(out, file, item, "question", f"fact `{fid}`"), settings),
-            why=_format(_text(out, file, item, "why", f"fact `{fid}`"), settings),
+            id=fid, type=ftype, question=_format(_text(item, "question"), settings),
+            why=_format(_text(item, "why"), settings),
             options=options, priority=len(result), values=values, minimum=minimum, maximum=maximum, line=line)
     for fid, ftype in FACT_TYPES.items():
         if fid not in result:
@@ -273,64 +223,40 @@ def _fits(spec: FactSpec, value: Any) -> bool:
 
 
 def _pathways(src: _Source, area_file: Path, area_doc: YDict, today: _dt.date, max_age: int) -> dict[str, PathwaySpec]:
-    out, doc = src.out, src.docs.get("catalogue.yaml")
+    out, doc = src.out, src.docs["catalogue.yaml"]
     file = src.root / "catalogue.yaml"
-    if doc is None:
-        return {}
     overrides = area_doc.get("pathways") or YDict()
     area_contacts = area_doc.get("contacts") or YDict()
-    for block, what in ((overrides, "pathways"), (area_contacts, "contacts")):
-        if not isinstance(block, YDict):
-            out.error(area_file, area_doc.line_of(what), f"`{what}:` in the area file must be a mapping of pathway ids",
-                      f"write `{what}:` then `  pathway_id:` entries under it")
     result: dict[str, PathwaySpec] = {}
-    for line, item in _list_of_dicts(out, file, doc, "pathways"):
-        pid = item.get("id")
-        if not isinstance(pid, str) or not pid.isidentifier():
-            out.error(file, line, "a pathway has no valid `id:`", "add `id: name_in_lower_case`")
-            continue
+    items = doc["pathways"]
+    for i, item in enumerate(items):
+        line, pid = items.line_of(i), item["id"]
         if pid in result:
             out.error(file, line, f"pathway `{pid}` is defined twice", "keep one definition and delete the other")
             continue
-        fields = {k: _text(out, file, item, k, f"pathway `{pid}`", required=k in ("title", "what_to_do", "how_to_refer"))
-                  for k in TEXT_FIELDS}
-        override = overrides.get(pid) if isinstance(overrides, YDict) else None
-        national = True   # an area may replace the national contacts with its own (e.g. its police force)
-        if isinstance(override, YDict):
-            for k in override:
-                if k == "national_contacts":
-                    national = override[k]
-                    if not isinstance(national, bool):
-                        out.error(area_file, override.line_of(k), f"`national_contacts:` of `{pid}` must be true or false",
-                                  "write `national_contacts: false` to show only this area's contacts")
-                        national = True
-                elif k not in TEXT_FIELDS:
-                    out.error(area_file, override.line_of(k), f"`{k}` cannot be changed per area",
-                              "an area may change: " + ", ".join(TEXT_FIELDS) + ", national_contacts")
-                else:
-                    fields[k] = _text(out, area_file, override, k, f"pathway `{pid}` in the area file")
-        contacts = []
-        local = area_contacts.get(pid) if isinstance(area_contacts, YDict) else None
-        if local is not None:
-            contacts += _contacts(out, area_file, local, f"pathway `{pid}`", area_contacts.line_of(pid), today, max_age)
+        fields = {k: _text(item, k) for k in TEXT_FIELDS}
+        override = overrides.get(pid) or YDict()
+        # an area may reword the text fields, and replace the national contacts with its own (e.g. its police force)
+        fields.update({k: _text(override, k) for k in override if k in TEXT_FIELDS})
+        national = override.get("national_contacts", True)
+        local = area_contacts.get(pid)
+        contacts = _contacts(out, area_file, local, f"pathway `{pid}`", today, max_age) if local else []
         if not national and not local:
             out.error(area_file, override.line_of("national_contacts"),
                       f"`{pid}` hides the national contacts but the area gives none of its own",
                       f"add the area's contacts for `{pid}` under `contacts:`, or remove `national_contacts: false`")
-        if "contacts" in item and (national or not local):
-            contacts += _contacts(out, file, item["contacts"], f"pathway `{pid}`", item.line_of("contacts"), today, max_age)
+        if item.get("contacts") and (national or not local):
+            contacts += _contacts(out, file, item["contacts"], f"pathway `{pid}`", today, max_age)
         if not contacts:
             out.error(file, line, f"pathway `{pid}` has no contact (in the catalogue or in {area_file.name})",
                       "add at least one contact with name, phone/url/form, last_verified and source")
         result[pid] = PathwaySpec(id=pid, contacts=contacts, order=len(result), line=line, **fields)
-    for key in list(overrides) if isinstance(overrides, YDict) else []:
-        if key not in result:
-            out.error(area_file, overrides.line_of(key), f"`{key}` under pathways: is not a pathway in catalogue.yaml",
-                      "use a pathway id from catalogue.yaml")
-    for key in list(area_contacts) if isinstance(area_contacts, YDict) else []:
-        if key not in result:
-            out.error(area_file, area_contacts.line_of(key), f"`{key}` under contacts: is not a pathway in catalogue.yaml",
-                      "use a pathway id from catalogue.yaml")
+    for block, what in ((overrides, "pathways"), (area_contacts, "contacts")):
+        for key in block:
+            if key not in result:
+                guess = difflib.get_close_matches(str(key), list(result), n=1)
+                out.error(area_file, block.line_of(key), f"`{key}` under {what}: is not a pathway in catalogue.yaml",
+                          f"did you mean `{guess[0]}`?" if guess else "use a pathway id from catalogue.yaml")
     for pid in PATHWAY_IDS:
         if pid not in result:
             out.error(file, doc.line, f"pathway `{pid}` of the shared vocabulary is missing",
@@ -340,16 +266,10 @@ def _pathways(src: _Source, area_file: Path, area_doc: YDict, today: _dt.date, m
 
 def _rules(src: _Source, facts: dict[str, FactSpec], settings: dict, pathways: dict[str, PathwaySpec],
            urgencies: dict[str, Urgency], fallback: tuple[str, ...]) -> tuple[list[Rule], ConditionCompiler]:
-    out, doc = src.out, src.docs.get("rules.yaml")
+    out, doc = src.out, src.docs["rules.yaml"]
     file = src.root / "rules.yaml"
     compiler = ConditionCompiler(facts, settings, out, file)
-    if doc is None:
-        return [], compiler
     definitions = doc.get("definitions") or YDict()
-    if not isinstance(definitions, YDict):
-        out.error(file, doc.line_of("definitions"), "`definitions:` must be a mapping of names to conditions",
-                  "write `definitions:` then `  name:` with a condition under it")
-        definitions = YDict()
     for name, cond in definitions.items():
         if name in facts:
             out.error(file, definitions.line_of(name), f"definition `{name}` has the same name as a fact",
@@ -360,36 +280,25 @@ def _rules(src: _Source, facts: dict[str, FactSpec], settings: dict, pathways: d
             compiler.definitions[str(name)] = compiled
     rules: list[Rule] = []
     seen: dict[str, int] = {}
-    for line, item in _list_of_dicts(out, file, doc, "rules"):
-        rid = item.get("id")
-        if not isinstance(rid, str) or not rid:
-            out.error(file, line, "a rule has no `id:`", "add `id: short_name` so the recommendation can cite it")
-            continue
+    items = doc["rules"]
+    for i, item in enumerate(items):
+        line, rid = items.line_of(i), item["id"]
         if rid in seen:
             out.error(file, line, f"rule id `{rid}` is used twice (first on line {seen[rid]})",
                       "give each rule its own id")
             continue
         seen[rid] = line
-        known_keys = {"id", "when", "add", "urgency", "exclude", "reason", "source", "local", "note"}
-        for key in item:
-            if key not in known_keys:
-                out.error(file, item.line_of(key), f"rule `{rid}` has an unknown field `{key}`",
-                          "a rule may have: " + ", ".join(sorted(known_keys)))
-        if "when" not in item:
-            out.error(file, line, f"rule `{rid}` has no `when:` condition", "add `when:` (use `always: true` for a rule that always applies)")
-            continue
         compiled = compiler.compile(item["when"], item.line_of("when"))
         adds, urgency = item.get("add"), item.get("urgency")
         excludes = item.get("exclude") or []
         if isinstance(excludes, str):
             excludes = [excludes]
-        if adds is None and not excludes:
-            out.error(file, line, f"rule `{rid}` neither adds nor excludes a pathway",
-                      "add `add: pathway_id` with `urgency:`, or `exclude: [pathway_id]`")
         if adds is not None:
             if adds not in pathways:
+                guess = difflib.get_close_matches(adds, list(pathways), n=1)
                 out.error(file, item.line_of("add"), f"rule `{rid}` adds `{adds}`, which is not in catalogue.yaml",
-                          "use a pathway id from catalogue.yaml: " + ", ".join(pathways))
+                          (f"did you mean `{guess[0]}`? " if guess else "")
+                          + "use a pathway id from catalogue.yaml: " + ", ".join(pathways))
             if urgency not in urgencies:
                 out.error(file, item.line_of("urgency") if "urgency" in item else line,
                           f"rule `{rid}` has urgency {urgency!r}",
@@ -401,17 +310,11 @@ def _rules(src: _Source, facts: dict[str, FactSpec], settings: dict, pathways: d
             elif ex == "police_999" or ex in fallback:
                 out.error(file, item.line_of("exclude"), f"rule `{rid}` excludes `{ex}`, which must never be taken away",
                           "remove it from `exclude:`; 999 and the safe next steps always stay")
-        reason = _text(out, file, item, "reason", f"rule `{rid}`")
-        source = _text(out, file, item, "source", f"rule `{rid}`")
-        local = item.get("local", False)
-        if not isinstance(local, bool):
-            out.error(file, item.line_of("local"), f"`local:` of rule `{rid}` must be true or false", "write `local: true`")
-            local = False
         if compiled is None:
             continue
         rules.append(Rule(id=rid, check=compiled.check, adds=adds, urgency=urgency, excludes=tuple(excludes),
-                          reason=reason, source=source, local=local, facts_used=compiled.facts,
-                          file=src.out.rel(file), line=line, live=compiled.live))
+                          reason=_text(item, "reason"), source=_text(item, "source"), local=item.get("local", False),
+                          facts_used=compiled.facts, file=src.out.rel(file), line=line, live=compiled.live))
     return rules, compiler
 
 
@@ -467,8 +370,8 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
     return list(dict.fromkeys(problems))
 
 
-def load_guidance(path: Path = PATHWAYS_DIR, area: Optional[str] = None, *,
-                  today: Optional[_dt.date] = None) -> Guidance:
+def load_guidance(path: Path = PATHWAYS_DIR, area: str | None = None, *,
+                  today: _dt.date | None = None) -> Guidance:
     """Load, validate and return the guidance for one area (default: the folder's default area).
 
     Raises GuidanceError listing every problem when anything is wrong; warnings
@@ -517,7 +420,7 @@ def _default_area(root: Path, guidances: dict[str, Guidance]) -> str:
     return data.get("default_area") if isinstance(data, dict) else next(iter(guidances))
 
 
-def validate(path: Path = PATHWAYS_DIR, *, today: Optional[_dt.date] = None) -> tuple[dict[str, Guidance], list[Problem]]:
+def validate(path: Path = PATHWAYS_DIR, *, today: _dt.date | None = None) -> tuple[dict[str, Guidance], list[Problem]]:
     """Check the whole folder, every area; returns the guidance per area and all problems."""
     root = Path(path)
     out = Collector(root)
@@ -529,46 +432,29 @@ def validate(path: Path = PATHWAYS_DIR, *, today: Optional[_dt.date] = None) -> 
         return {}, out.problems
     today = today or _dt.date.today()
     src = _Source(root, out)
-    if src.shape_errors:
-        # the schema found misshapen files: report them before any cross-reference
+    if not src.complete:
+        # a file is missing, unreadable or misshapen (reported against its schema): nothing
+        # is cross-checked until every file has the right shape, so no error is a knock-on
         return {}, _dedupe(out.problems)
-    gdoc = src.docs.get("guidance.yaml") or YDict()
+    gdoc = src.docs["guidance.yaml"]
     gfile = root / "guidance.yaml"
-    version = gdoc.get("version")
-    if not isinstance(version, (str, int, float)) or not str(version).strip():
-        out.error(gfile, gdoc.line_of("version") or 1, "guidance.yaml has no `version:`",
-                  "add `version: \"2026.11.1\"` and raise it with every published change")
-    default_area = gdoc.get("default_area")
-    if src.docs.get("guidance.yaml") is not None and default_area not in src.areas:
-        out.error(gfile, gdoc.line_of("default_area") or 1, f"default_area {default_area!r} has no file in areas/",
+    version = gdoc["version"]
+    default_area = gdoc["default_area"]
+    if default_area not in src.areas:
+        guess = difflib.get_close_matches(default_area, list(src.areas), n=1)
+        out.error(gfile, gdoc.line_of("default_area"), f"default_area {default_area!r} has no file in areas/",
+                  f"did you mean `{guess[0]}`?" if guess else
                   "set `default_area:` to the `area:` name of one of the files in areas/")
     max_age = gdoc.get("contact_max_age_days", 365)
-    if isinstance(max_age, bool) or not isinstance(max_age, int) or max_age <= 0:
-        out.error(gfile, gdoc.line_of("contact_max_age_days"), "`contact_max_age_days:` must be a positive whole number",
-                  "write e.g. `contact_max_age_days: 365`")
-        max_age = 365
     defaults = gdoc.get("default_settings") or YDict()
-    if not isinstance(defaults, YDict):
-        out.error(gfile, gdoc.line_of("default_settings"), "`default_settings:` must be a mapping", "write `name: value` lines under it")
-        defaults = YDict()
-    fallback = gdoc.get("fallback_pathways") or []
-    if not isinstance(fallback, list) or not fallback:
-        out.error(gfile, gdoc.line_of("fallback_pathways") or 1, "`fallback_pathways:` must list the safe next steps",
-                  "write `fallback_pathways: [safeguarding_lead, gp_follow_up]`")
-        fallback = []
+    fallback = list(gdoc["fallback_pathways"])
     avoid = gdoc.get("avoid_words") or []
     closing = gdoc.get("closing_note") or "Check your local protocol and talk to your safeguarding lead."
     urgencies = _urgencies(src)
 
     guidances: dict[str, Guidance] = {}
-    per_area_rules: dict[str, tuple[Guidance, ConditionCompiler]] = {}
     for area_id, (area_file, area_doc) in src.areas.items():
-        settings = dict(defaults)
-        area_settings = area_doc.get("settings") or YDict()
-        if not isinstance(area_settings, YDict):
-            out.error(area_file, area_doc.line_of("settings"), "`settings:` must be a mapping", "write `name: value` lines under it")
-        else:
-            settings.update(area_settings)
+        settings = {**defaults, **(area_doc.get("settings") or {})}
         facts = _facts(src, settings)
         groups = load_groups(out, root / "facts.yaml", src.docs.get("facts.yaml"), facts,
                              lambda text, settings=settings: _format(text, settings))
@@ -589,7 +475,6 @@ def validate(path: Path = PATHWAYS_DIR, *, today: Optional[_dt.date] = None) -> 
             candidates=_candidates(facts, compiler.thresholds), groups=groups, ask_when=ask_when,
             source_files=tuple(str(f) for f in files))
         guidances[area_id] = guidance
-        per_area_rules[area_id] = (guidance, compiler)
         if not out.has_errors:
             _check_wording(out, src, avoid, guidance, area_file)
     if not out.has_errors:

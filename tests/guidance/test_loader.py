@@ -266,3 +266,61 @@ def test_hiding_national_contacts_needs_a_local_one(pathways_copy: Path, edit: E
     edit(pathways_copy / "areas" / "sefton.yaml", "pathways:\n",
          "pathways:\n  clares_law:\n    national_contacts: false\n")
     assert any("hides the national contacts" in p.message for p in errors_of(pathways_copy))
+
+
+# ---- shapes come from the JSON Schemas in pathways/schema/ (issue 8 §3) ---------------
+
+def test_a_misspelt_bound_is_an_error_not_a_silently_missing_maximum(pathways_copy: Path, edit: Edit) -> None:
+    facts = pathways_copy / "facts.yaml"
+    edit(facts, "    maximum: settings.dash_maximum\n", "    maximun: settings.dash_maximum\n")
+    e = next(e for e in errors_of(pathways_copy) if "maximun" in e.message)
+    assert e.file == "pathways/facts.yaml" and e.line == line_containing(facts, "maximun:")
+    assert "fact `dash_score`" in e.message and e.fix == "did you mean `maximum`?"
+
+
+def test_a_misshapen_file_never_half_loads(pathways_copy: Path, edit: Edit) -> None:
+    edit(pathways_copy / "rules.yaml", "    reason: \"Someone is in danger", "    reasn: \"Someone is in danger")
+    guidances, problems = validate(pathways_copy)
+    assert guidances == {}
+    assert [p for p in problems if p.is_error and "reasn" in p.message]
+
+
+def test_the_store_keeps_the_last_good_version_after_a_misspelt_key(pathways_copy: Path, edit: Edit) -> None:
+    import os
+
+    from assistant.guidance import GuidanceStore
+    store = GuidanceStore(pathways_copy)
+    good = store.get()
+    facts = pathways_copy / "facts.yaml"
+    edit(facts, "    maximum: settings.dash_maximum\n", "    maximun: settings.dash_maximum\n")
+    st = facts.stat()
+    os.utime(facts, ns=(st.st_atime_ns, st.st_mtime_ns + 2_000_000_000))
+    assert store.get() is good
+    assert any("maximun" in p.message for p in store.last_problems)
+
+
+def test_an_area_override_with_a_misspelt_field(pathways_copy: Path, edit: Edit) -> None:
+    sefton = pathways_copy / "areas" / "sefton.yaml"
+    edit(sefton, "  marac:\n    how_to_refer:", "  marac:\n    how_to_refr:")
+    e = next(e for e in errors_of(pathways_copy) if "how_to_refr" in e.message)
+    assert e.file == "pathways/areas/sefton.yaml" and e.line == line_containing(sefton, "how_to_refr")
+    assert e.fix == "did you mean `how_to_refer`?"
+
+
+def test_a_contact_with_no_way_to_reach_it(pathways_copy: Path, edit: Edit) -> None:
+    edit(pathways_copy / "catalogue.yaml", '        phone: "0808 802 4040"\n', "")
+    e = next(e for e in errors_of(pathways_copy) if "reach" in e.message)
+    assert "Respect" in e.message and "phone:" in e.fix
+
+
+def test_a_wrong_type_names_the_key_and_what_to_write(pathways_copy: Path, edit: Edit) -> None:
+    guidance_file = pathways_copy / "guidance.yaml"
+    edit(guidance_file, "contact_max_age_days: 365", "contact_max_age_days: a year")
+    e = next(e for e in errors_of(pathways_copy) if "contact_max_age_days" in e.message)
+    assert e.line == line_containing(guidance_file, "contact_max_age_days: a year") and "whole number" in e.message
+
+
+def test_an_unknown_pathway_in_a_rule_gets_a_suggestion(pathways_copy: Path, edit: Edit) -> None:
+    edit(pathways_copy / "rules.yaml", "    add: perpetrator_service\n", "    add: perpetrator_servce\n")
+    e = next(e for e in errors_of(pathways_copy) if "perpetrator_servce" in e.message)
+    assert "did you mean `perpetrator_service`?" in e.fix
