@@ -25,6 +25,8 @@ from assistant import PROJECT_ROOT  # noqa: E402
 from assistant.knowledge import KnowledgeBase, SearchSettings  # noqa: E402
 
 EVAL_FILE = PROJECT_ROOT / "tests" / "knowledge" / "eval_questions.yaml"
+# Questions typed informally (lower case, misspelt, text-speak): a tune and a held-out half.
+INFORMAL_FILE = PROJECT_ROOT / "tests" / "knowledge" / "informal_questions.yaml"
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,12 @@ class Figures:
 def load_questions(path: Path = EVAL_FILE) -> list[Question]:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
     return [Question(q["q"], q.get("expect"), q.get("kind", ""), q.get("split", "tune")) for q in raw]
+
+
+def load_informal(path: Path = INFORMAL_FILE) -> dict[str, list[Question]]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {split: [Question(q["q"], q["expect"], "informal", split) for q in raw[split]]
+            for split in ("tune", "heldout")}
 
 
 def evaluate(kb: KnowledgeBase, questions: list[Question]) -> Figures:
@@ -117,11 +125,20 @@ def main() -> None:
             reports[(name, split)] = f
             print(f"{name:<8} {split:<9} {f.in_scope:>4} {f.out_of_scope:>4} {f.top1:>6.3f} {f.top3:>6.3f} "
                   f"{f.refusal:>8.2f} {f.p50_ms:>7.1f} {f.p95_ms:>7.1f} {f.ranked1:>7.3f}")
+    informal = load_informal()
+    for name, kb in (("hybrid", hybrid), ("bm25", baseline)):
+        for split, subset in informal.items():
+            f = evaluate(kb, subset)
+            reports[(name, "informal-" + split)] = f
+            print(f"{name:<8} {'informal-' + split:<9} {f.in_scope:>4} {f.out_of_scope:>4} {f.top1:>6.3f} "
+                  f"{f.top3:>6.3f} {'-':>8} {f.p50_ms:>7.1f} {f.p95_ms:>7.1f} {f.ranked1:>7.3f}")
+    print(f"knowledge top-1 on informal phrasings (hybrid): tune {reports[('hybrid', 'informal-tune')].top1:.3f}, "
+          f"held-out {reports[('hybrid', 'informal-heldout')].top1:.3f}")
     print("\ntop-1/top-3: the expected article first / in the first three answers given (an answer")
     print("withheld below the threshold counts as a miss); refusal: out-of-scope questions that got")
     print("\"I don't know\"; rank@1: top-1 ignoring the threshold (ranking alone).")
     print("\nhybrid misses (tune split only):")
-    for line in reports[("hybrid", "tune")].misses:
+    for line in reports[("hybrid", "tune")].misses + reports[("hybrid", "informal-tune")].misses:
         print("  " + line)
 
 

@@ -45,6 +45,8 @@ class Article:
     path: Path
     passages: tuple[Passage, ...] = field(default=())
     links: tuple[tuple[int, str], ...] = field(default=())  # (line, target) pairs
+    # optional front matter `examples:`: questions the article answers, as people type them
+    examples: tuple[str, ...] = field(default=())
 
 
 class ArticleError(ValueError):
@@ -157,6 +159,7 @@ def parse_article(path: Path) -> Article:
         path=path,
         passages=_split_passages(article_id, body, body_line),
         links=links,
+        examples=_as_list(meta, "examples", path) if "examples" in meta else (),
     )
 
 

@@ -21,6 +21,7 @@ from assistant.knowledge.articles import Article, ArticleError, Passage, load_ar
 from assistant.knowledge.cache import EmbeddingCache
 from assistant.embedding import Embedder, MiniLMEmbedder
 from assistant.knowledge.glossary import Glossary, load_glossary
+from assistant.knowledge.informal import Informal, load_informal
 from assistant.knowledge.lexical import BM25Index
 from assistant.knowledge.results import Answer, AskResult
 from assistant.knowledge.scope import load_out_of_scope
@@ -90,6 +91,9 @@ def embedding_units(article: Article) -> list[tuple[int | None, str]]:
         # The tags are the words people use for the subject ("DVDS", "right
         # to know"); beside the title they read like a short question.
         units.append((None, f"{article.title}: {', '.join(article.tags)}"))
+    # The questions the article answers, as people type them (front matter `examples:`):
+    # a short informal question matches a short question best.
+    units += [(None, example) for example in article.examples]
     for index, passage in enumerate(article.passages):
         context = f"{article.title}. {passage.heading}" if passage.heading else article.title
         units.append((index, f"{context}. {passage.index_text}"))
@@ -99,7 +103,9 @@ def embedding_units(article: Article) -> list[tuple[int | None, str]]:
 
 
 def _lexical_text(article: Article, passage: Passage) -> str:
-    return " ".join([article.title, " ".join(article.tags), passage.heading, passage.index_text])
+    # the examples count as the article's own words: "dash checklist" is how people name it
+    return " ".join([article.title, " ".join(article.tags), " ".join(article.examples), passage.heading,
+                     passage.index_text])
 
 
 class KnowledgeBase:
@@ -114,8 +120,10 @@ class KnowledgeBase:
         topics: list[str] | None = None,
         topic_vectors: np.ndarray | None = None,
         glossary: Glossary | None = None,
+        informal: Informal | None = None,
     ) -> None:
         self.glossary = glossary or Glossary()
+        self.informal = informal or Informal()
         self.articles = {a.id: a for a in articles}
         self.out_of_scope_topics = list(topics or [])
         self._topic_vectors = topic_vectors
@@ -183,6 +191,12 @@ class KnowledgeBase:
         if not articles:
             raise KnowledgeError(f"no readable knowledge articles in {directory}", problems)
         units = [(a.id, local, text) for a in articles for local, text in embedding_units(a)]
+        try:
+            informal = load_informal(Path(directory))
+        except ArticleError as exc:  # a broken list must not stop the answers
+            log.warning("informal spellings skipped: %s", exc)
+            problems = [*problems, exc]
+            informal = Informal()
         if settings.lexical_only:
             return cls(articles, units, np.zeros((0, 0), dtype=np.float32), None, settings, problems)
         try:
@@ -205,7 +219,8 @@ class KnowledgeBase:
         )
         vectors = cache.embed([text for _, _, text in units] + topics, embedder)
         return cls(
-            articles, units, vectors[: len(units)], embedder, settings, problems, topics, vectors[len(units):], glossary
+            articles, units, vectors[: len(units)], embedder, settings, problems, topics, vectors[len(units):], glossary,
+            informal,
         )
 
     def score_passages(self, question: str) -> list[Scored]:
@@ -214,6 +229,7 @@ class KnowledgeBase:
     def _score(self, question: str) -> tuple[list[Scored], float, str | None]:
         """Every passage scored, plus the closest out-of-scope topic and its similarity."""
         s = self.settings
+        question = self.informal.normalise(question)   # "wat" -> "what", before either search reads it
         nearest_topic: tuple[float, str | None] = (-1.0, None)
         cap = 1.0 if s.lexical_only else s.lexical_cap
         lexical = np.asarray(self._bm25.coverage(question, cap), dtype=np.float32)
