@@ -13,9 +13,10 @@ import datetime as _dt
 import difflib
 import json
 import re
-from functools import lru_cache
+from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any
 
 from jsonschema import Draft202012Validator, RefResolver
 from jsonschema.exceptions import ValidationError
@@ -42,7 +43,7 @@ _TYPE_WORDS = {"string": "text", "integer": "a whole number", "number": "a numbe
                "array": "a list", "object": "a block of `name: value` lines", "null": "empty (null)"}
 
 
-def schema_name(file: Path) -> Optional[str]:
+def schema_name(file: Path) -> str | None:
     """The schema for a file, by its name or its folder (None: not a guidance file)."""
     if file.name in SCHEMA_OF:
         return SCHEMA_OF[file.name]
@@ -53,7 +54,7 @@ def schema_path(name: str) -> Path:
     return SCHEMA_DIR / f"{name}.schema.json"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(name: str) -> Draft202012Validator:
     store = {}
     for path in SCHEMA_DIR.glob("*.schema.json"):
@@ -119,7 +120,7 @@ def _locate(data: Any, path: Iterable[Any]) -> tuple[int, str]:
     return line, where
 
 
-def _close(word: str, choices: Iterable[str]) -> Optional[str]:
+def _close(word: str, choices: Iterable[str]) -> str | None:
     match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return match[0] if match else None
 
@@ -128,7 +129,12 @@ def _describe(error: ValidationError, data: Any, schema_file: str) -> list[tuple
     """(line, message, fix) for one schema error, in an author's words."""
     path = list(error.absolute_path)
     line, where = _locate(data, path)
-    key = f"`{path[-1]}:`" if path and not isinstance(path[-1], int) else "this entry"
+    if path and not isinstance(path[-1], int):
+        key = f"`{path[-1]}:`"
+    elif len(path) >= 2 and not isinstance(path[-2], int):
+        key = f"item {path[-1] + 1} of `{path[-2]}:`"
+    else:
+        key = "this entry"
     schema, instance, kind = error.schema, error.instance, error.validator
     hint = schema.get("description") if isinstance(schema, dict) else None
     if kind == "additionalProperties" and isinstance(instance, dict):
@@ -178,7 +184,7 @@ def _describe(error: ValidationError, data: Any, schema_file: str) -> list[tuple
     return [(line, f"{key} in {where}: {error.message}", hint or f"see {schema_file}")]
 
 
-def check_shape(out: Collector, file: Path, data: Any, name: Optional[str] = None) -> int:
+def check_shape(out: Collector, file: Path, data: Any, name: str | None = None) -> int:
     """Report every way ``data`` (read with line numbers) breaks its schema; returns the error count."""
     name = name or schema_name(file)
     if name is None:

@@ -85,6 +85,12 @@ def read_yaml(file: Path, out: Collector) -> Optional[Any]:
         out.error(file, 0, f"cannot read the file ({exc.__class__.__name__}: {exc})",
                   "save it as UTF-8 text and check it is readable")
         return None
+    return read_yaml_text(text, file, out)
+
+
+def read_yaml_text(text: str, file: Path, out: Collector) -> Optional[Any]:
+    """Like read_yaml for text already read (e.g. an article's front matter; pad it with
+    blank lines first so that line numbers match the file it came from)."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()

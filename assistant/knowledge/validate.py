@@ -5,6 +5,9 @@ import datetime as _dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.guidance.problems import Collector
+from assistant.guidance.schema import check_shape
+from assistant.guidance.yamlfile import read_yaml, read_yaml_text
 from assistant.knowledge.articles import ArticleError, article_paths, parse_article
 from assistant.knowledge.glossary import load_glossary
 from assistant.knowledge.render import PATHWAY_NAMES
@@ -40,6 +43,7 @@ def validate_knowledge(
         return [Problem(str(directory), 0, "error", "no articles (*.md) found", "check the folder name")]
     known_files = {p.name for p in paths}
     seen_ids: dict[str, str] = {}
+    parsed: list[Path] = []  # only these get the schema check: the others are reported already
     for path in paths:
         name = str(path)
         try:
@@ -47,6 +51,7 @@ def validate_knowledge(
         except ArticleError as exc:
             problems.append(Problem(name, exc.line, "error", exc.message))
             continue
+        parsed.append(path)
 
         def add(severity: str, message: str, fix: str = "", line: int = 1) -> None:
             problems.append(Problem(name, line, severity, message, fix))
@@ -83,9 +88,39 @@ def validate_knowledge(
             elif Path(target).name not in known_files:
                 add("error", f"link to '{target}', which is not an article here",
                     "fix the file name or remove the link", line)
+    problems += _shapes(directory, parsed)
     for load_list in (load_out_of_scope, load_glossary):
         try:
             load_list(directory)
         except ArticleError as exc:
             problems.append(Problem(str(exc.path), exc.line, "error", exc.message))
     return sorted(problems, key=lambda p: (p.severity != "error", p.file, p.line))
+
+
+def _shapes(directory: Path, paths: list[Path]) -> list[Problem]:
+    """The YAML files and each article's front matter against pathways/schema/ (unknown keys
+    are errors with a 'did you mean'), so a misspelt field does not silently vanish."""
+    out = Collector(directory)
+    for name in ("glossary.yaml", "out_of_scope.yaml"):
+        file = directory / name
+        if file.is_file():
+            data = read_yaml(file, out)
+            if data is not None:
+                check_shape(out, file, data)
+    for path in paths:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # parse_article has reported it
+        lines = text.splitlines()
+        if not lines or lines[0].strip() != "---":
+            continue
+        end = next((i for i, line in enumerate(lines[1:], 1) if line.strip() == "---"), None)
+        if end is None:
+            continue
+        # one blank line for the opening `---`, so each key keeps its line in the file
+        data = read_yaml_text("\n" + "\n".join(lines[1:end]) + "\n", path, out)
+        if data is not None:
+            check_shape(out, path, data, "article")
+    return [Problem(str(directory.parent / p.file) if not Path(p.file).is_absolute() else p.file,
+                    p.line, p.severity, p.message, p.fix) for p in out.problems]

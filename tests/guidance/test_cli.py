@@ -196,3 +196,27 @@ def test_validate_checks_every_yaml_file_in_the_folder(capsys, full_copy: Path) 
     code, out, _ = run(capsys, "validate", str(full_copy))
     assert "pathways/notes.yaml" in out and "no schema" in out
     assert code == 0  # an unknown file is a warning: the guidance itself is fine
+
+
+def test_knowledge_validate_rejects_a_misspelt_front_matter_key_and_glossary_shape(capsys, tmp_path: Path) -> None:
+    article = tmp_path / "a.md"
+    article.write_text("---\nid: a\ntitle: T\nsummary: S\ntags: [x]\nsources: [y]\nlast_reviewed: 2026-01-01\n"
+                       "pathways: [marac]\nsumary: typo\n---\n# T\n\nSome text.\n", encoding="utf-8")
+    (tmp_path / "glossary.yaml").write_text("terms:\n  MARAC: a meeting\ntrems:\n  IDVA: an advisor\n", encoding="utf-8")
+    code, out, _ = run(capsys, "knowledge", "validate", str(tmp_path))
+    assert code == 1
+    assert "a.md:9: error: unknown key `sumary`" in out and "did you mean `summary`?" in out
+    assert "glossary.yaml:3: error: unknown key `trems`" in out and "did you mean `terms`?" in out
+
+
+def test_every_yaml_file_names_its_schema_for_the_editor() -> None:
+    from assistant.guidance.schema import schema_name, schema_path
+    folders = [PROJECT_ROOT / "pathways", PROJECT_ROOT / "knowledge"]
+    files = [f for d in folders for f in [*d.glob("*.yaml"), *d.glob("*/*.yaml")] if schema_name(f)]
+    assert len(files) > 10
+    for file in files:
+        first = file.read_text(encoding="utf-8").splitlines()[0]
+        if not first.startswith("# yaml-language-server: $schema="):
+            continue  # optional for a new file: `signpost validate` checks it either way
+        target = (file.parent / first.split("=", 1)[1]).resolve()
+        assert target == schema_path(schema_name(file)).resolve(), file
