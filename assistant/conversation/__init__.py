@@ -5,11 +5,32 @@ question, a button, a plain request to stop, restart, carry on...);
 ``take_turn`` applies it with one handler per kind. The Rasa actions are thin
 adapters over these functions.
 """
-from assistant.conversation.messages import (OPENING_NOTE, Message, ask, danger_message, emergency_sentence,
-                                             question_message, step_message)
-from assistant.conversation.replies import (Answer, ButtonAnswer, FreeText, Interrupt, OutOfRange, Reply, Restart,
-                                            RestartConfirmed, Resume, ShowAdvice, Stop, Unclear, WhyAsk,
-                                            payload_facts, read_reply)
+from assistant.conversation.messages import (
+                                             OPENING_NOTE,
+                                             Message,
+                                             ask,
+                                             danger_message,
+                                             emergency_sentence,
+                                             question_message,
+                                             step_message,
+)
+from assistant.conversation.replies import (
+                                             Answer,
+                                             ButtonAnswer,
+                                             FreeText,
+                                             Interrupt,
+                                             OutOfRange,
+                                             Reply,
+                                             Restart,
+                                             RestartConfirmed,
+                                             Resume,
+                                             ShowAdvice,
+                                             Stop,
+                                             Unclear,
+                                             WhyAsk,
+                                             payload_facts,
+                                             read_reply,
+)
 from assistant.conversation.turn import Turn, take_turn, usable_facts
 
 __all__ = [

@@ -13,16 +13,31 @@ from typing import Any
 import yaml
 
 from assistant import PROJECT_ROOT
-from assistant.conversation.replies import (Answer, FreeText, Interrupt, OutOfRange, Reply, Restart,
-                                            RestartConfirmed, Resume, ShowAdvice, Stop, Unclear, WhyAsk, read_reply)
+from assistant.conversation.replies import (
+    Answer,
+    FreeText,
+    Interrupt,
+    OutOfRange,
+    Reply,
+    Restart,
+    RestartConfirmed,
+    Resume,
+    ShowAdvice,
+    Stop,
+    Unclear,
+    WhyAsk,
+    read_reply,
+)
 from assistant.conversation.turn import take_turn
 from assistant.guidance import Guidance, load_guidance
 
 CORPUS_DIR = PROJECT_ROOT / "tests" / "conversation"
 TUNE = CORPUS_DIR / "typed_replies_tune.yaml"
 HELDOUT = CORPUS_DIR / "typed_replies_heldout.yaml"
-_KINDS = {"continue": Resume, "stop": Stop, "restart": (Restart, RestartConfirmed), "show_advice": ShowAdvice,
-          "why": WhyAsk, "unclear": Unclear, "out_of_range": OutOfRange}
+_KINDS: dict[str, type | tuple[type, ...]] = {
+    "continue": Resume, "stop": Stop, "restart": (Restart, RestartConfirmed), "show_advice": ShowAdvice,
+    "why": WhyAsk, "unclear": Unclear, "out_of_range": OutOfRange,
+}
 
 
 def load_cases(path: Path) -> list[dict[str, Any]]:

@@ -6,8 +6,9 @@ fixed sentences of the conversation itself are named here once.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from assistant.extraction import load_phrasings
 from assistant.guidance import FactSpec, Guidance, QuestionGroup, next_questions, next_steps
@@ -142,7 +143,8 @@ def danger_message(g: Guidance | None, in_form: bool) -> Message:
     """The 999 advice, worded from the guidance's police_999 pathway."""
     follow = (" When you're ready, we'll carry on with the questions." if in_form
               else " When it's safe, tell me what happened and I'll help with the referrals.")
-    return Message(" ".join(["Someone may be in danger right now.", emergency_sentence(g), "Keep yourself safe too." + follow]))
+    lines = ["Someone may be in danger right now.", emergency_sentence(g), "Keep yourself safe too." + follow]
+    return Message(" ".join(lines))
 
 
 def out_of_range_message(spec: FactSpec, number: int) -> Message:

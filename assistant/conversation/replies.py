@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Union
+from typing import Any
 
+from assistant.conversation.messages import DANGER_FACT
 from assistant.extraction import answer_when_asked, extract_facts, load_phrasings
 from assistant.extraction.numbers import first_number
-from assistant.conversation.messages import DANGER_FACT
 from assistant.extraction.phrasings import AnswerWords
 from assistant.guidance import FactSpec, Guidance, QuestionGroup, parse_fact_value
 
@@ -104,11 +105,13 @@ class Unclear:
     """Nothing in the message could be read."""
 
 
-Reply = Union[ButtonAnswer, Answer, OutOfRange, FreeText, ShowAdvice, WhyAsk, Resume, Stop, Restart,
-              RestartConfirmed, Interrupt, Unclear]
+Reply = (ButtonAnswer | Answer | OutOfRange | FreeText | ShowAdvice | WhyAsk | Resume | Stop | Restart
+         | RestartConfirmed | Interrupt | Unclear)
 
-_META = {"continue": Resume, "stop": Stop, "restart": Restart, "show_advice": ShowAdvice, "why": WhyAsk}
-_PAYLOAD_KINDS = {"why_ask": WhyAsk, "show_advice": ShowAdvice, "continue": Resume, "stop": Stop, "restart": Restart}
+_META: dict[str, type] = {"continue": Resume, "stop": Stop, "restart": Restart, "show_advice": ShowAdvice,
+                          "why": WhyAsk}
+_PAYLOAD_KINDS: dict[str, type] = {"why_ask": WhyAsk, "show_advice": ShowAdvice, "continue": Resume, "stop": Stop,
+                                   "restart": Restart}
 
 
 def payload_facts(text: str) -> dict[str, Any] | None:
@@ -274,8 +277,8 @@ def _group_answer(group: QuestionGroup, text: str, said: dict[str, Any]) -> Repl
 
 
 def _looks_like_a_question(raw: str, text: str) -> bool:
-    return raw.strip().endswith("?") or (text.split()[:1] and text.split()[0] in _QUESTION_START
-                                         and len(text.split()) > 2)
+    words = text.split()
+    return raw.strip().endswith("?") or (bool(words) and words[0] in _QUESTION_START and len(words) > 2)
 
 
 def read_reply(g: Guidance, requested: str | None, intent: str, text: str) -> Reply:
@@ -317,7 +320,8 @@ def read_reply(g: Guidance, requested: str | None, intent: str, text: str) -> Re
         return Interrupt(intent)
     if said:
         return FreeText(said, corrected=_is_correction(clean))
-    if intent in ("victim_self", "perpetrator_self") and _THIRD_PERSON.search(clean) and not _FIRST_PERSON.search(clean):
+    about_someone_else = _THIRD_PERSON.search(clean) and not _FIRST_PERSON.search(clean)
+    if intent in ("victim_self", "perpetrator_self") and about_someone_else:
         return Unclear()   # about someone else: never the victim-facing "sorry this is happening to you"
     if intent in INTERRUPTING_INTENTS:
         return Interrupt(intent)

@@ -1,13 +1,23 @@
 """Applies one typed reply to the triage and decides what to ask next: one handler per kind."""
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from assistant.conversation import messages as say
 from assistant.conversation.messages import DANGER_FACT, Message
-from assistant.conversation.replies import (Answer, ButtonAnswer, FreeText, OutOfRange, Reply, Resume, ShowAdvice,
-                                            Unclear, WhyAsk)
+from assistant.conversation.replies import (
+    Answer,
+    ButtonAnswer,
+    FreeText,
+    OutOfRange,
+    Reply,
+    Resume,
+    ShowAdvice,
+    Unclear,
+    WhyAsk,
+)
 from assistant.guidance import Guidance, check_facts, group_answer, next_steps, parse_fact_value
 
 

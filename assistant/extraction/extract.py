@@ -93,8 +93,10 @@ def _number_hits(text: str, spec: FactPhrasings, phrasings: Phrasings) -> list[_
 
 
 def _age_hits(text: str, spec: FactPhrasings) -> list[_Hit]:
-    hits = []
-    for pattern in spec.ages.patterns if spec.ages else ():
+    hits: list[_Hit] = []
+    if spec.ages is None:
+        return hits
+    for pattern in spec.ages.patterns:
         for m in pattern.finditer(text):
             value = spec.ages.value(int(m.group(1)))
             if value is not None:

@@ -1,13 +1,14 @@
 """Issue 9 §1, each defect reproduced through the actions (rasa_sdk trackers, no server)."""
 from __future__ import annotations
 
+from support.trackers import make_tracker, run_action, slot_values
+
 from assistant.actions.action_danger_now import ActionDangerNow
 from assistant.actions.action_restart import ActionRestart
 from assistant.actions.state import guidance
 from assistant.actions.validate_triage_form import ValidateTriageForm
 from assistant.conversation.messages import RESTART_QUESTION
 from assistant.extraction import extract_facts
-from support.trackers import make_tracker, run_action, slot_values
 
 FORM = ValidateTriageForm()
 
@@ -55,7 +56,8 @@ def test_restart_asks_first_and_only_the_yes_clears_the_case():
     titles = [b["title"] for b in messages[0]["buttons"]]
     assert titles == ["Yes, start a new case", "No, carry on"]
     yes = messages[0]["buttons"][0]["payload"]
-    _, events = run_action(ActionRestart(), make_tracker(yes, intent="restart", slots={**slots, "restart_pending": True}))
+    tracker = make_tracker(yes, intent="restart", slots={**slots, "restart_pending": True})
+    _, events = run_action(ActionRestart(), tracker)
     assert any(e.get("event") == "restart" for e in events)
 
 

@@ -32,7 +32,7 @@ def test_triage_reaches_the_right_recommendation(rasa_stack, name, opening, answ
         assert pathway not in ids, (pathway, ids)
     assert len(conv.asked) == len(set(conv.asked)), f"a question was asked twice: {conv.asked}"
     texts = conv.texts()
-    assert "First:" in texts                                # readable text beside the card
+    assert "Do this first:" in texts                        # readable text beside the card
     assert "no names" in texts                              # the copyable referral summary
     assert conv.recommendation["guidance_version"]
 
@@ -156,7 +156,7 @@ def test_question_groups_keep_a_not_sure_triage_short(rasa_stack):
 
 # --- issue 9 §1: what went wrong when people typed, each over REST ---------------------------
 
-def _open_at(send, step: str, opening: str = "a patient told me her husband has been hitting her",
+def _open_at(send, step: str, opening: str = "worried her husband has been hitting her",
              answers: dict | None = None) -> tuple[Conversation, list]:
     """A conversation answered by buttons ("Not sure" unless ``answers`` says) until ``step`` is asked."""
     conv = Conversation(sender())
