@@ -11,9 +11,9 @@ import ast
 import re
 import subprocess
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional
 
 import yaml
 
@@ -120,7 +120,7 @@ def existing_tests(tests_dir: Path = TESTS_DIR) -> set[str]:
     return result
 
 
-def missing_tests(log: HazardLog, known: Optional[set[str]] = None) -> dict[str, list[str]]:
+def missing_tests(log: HazardLog, known: set[str] | None = None) -> dict[str, list[str]]:
     """Per hazard, the named tests that do not exist (a parametrised id's base must exist)."""
     known = existing_tests() if known is None else known
     result: dict[str, list[str]] = {}
@@ -182,7 +182,7 @@ def cmd_safety(args: argparse.Namespace) -> int:
     return 1 if log.problems or missing or failed else 0
 
 
-def register(subparsers: "argparse._SubParsersAction") -> None:
+def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("safety", help="print the hazard log with the status of each hazard's tests")
     p.add_argument("--no-run", action="store_true", help="only check the named tests exist (fast)")
     p.add_argument("--log", default=str(HAZARD_LOG), help="the hazard log (default: docs/safety/hazard-log.yaml)")

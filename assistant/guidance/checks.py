@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from .model import Guidance, Rule
 from .problems import Collector
@@ -80,9 +80,9 @@ def cross_check(out: Collector, rules_file: Path, catalogue_file: Path, guidance
     # a fact read only by another fact's `ask_when:` (e.g. age band) is used: it saves a question
     used |= set().union(*(w.facts for w in first.ask_when.values())) if first.ask_when else set()
     facts_file = rules_file.parent / "facts.yaml"
-    for fid, spec in first.facts.items():
+    for fid, fact in first.facts.items():
         if fid not in used:
-            out.warning(facts_file, spec.line, f"no rule uses fact `{fid}`, so asking it changes nothing",
+            out.warning(facts_file, fact.line, f"no rule uses fact `{fid}`, so asking it changes nothing",
                         "use it in a rule, or remove it")
     _danger_first(out, rules_file, catalogue_file, guidances)
     for guidance in guidances:

@@ -183,7 +183,7 @@ def _guidance_changes(old: Guidance, new: Guidance) -> list[str]:
     return lines
 
 
-def register(subparsers: "argparse._SubParsersAction") -> None:
+def register(subparsers: argparse._SubParsersAction) -> None:
     default = str(PATHWAYS_DIR)
     p = subparsers.add_parser("validate", help="check the guidance folder; exit 1 on errors")
     p.add_argument("dir", nargs="?", default=default, help="the guidance folder (default: pathways/)")

@@ -417,7 +417,8 @@ def other_files(path: Path = PATHWAYS_DIR) -> list[Problem]:
 
 def _default_area(root: Path, guidances: dict[str, Guidance]) -> str:
     data = read_yaml(root / "guidance.yaml", Collector(root)) or {}
-    return data.get("default_area") if isinstance(data, dict) else next(iter(guidances))
+    area = data.get("default_area") if isinstance(data, dict) else None
+    return str(area) if area else next(iter(guidances))
 
 
 def validate(path: Path = PATHWAYS_DIR, *, today: _dt.date | None = None) -> tuple[dict[str, Guidance], list[Problem]]:

@@ -159,7 +159,7 @@ def _describe(error: ValidationError, data: Any, schema_file: str) -> list[tuple
         return [(line, f"{where} has no `{m}:`", f"add `{m}:` (see {schema_file})") for m in missing]
     if kind == "type":
         wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-        words = " or ".join(_TYPE_WORDS.get(w, w) for w in wanted)
+        words = " or ".join(_TYPE_WORDS.get(str(w), str(w)) for w in wanted)
         return [(line, f"{key} in {where} must be {words}", hint or f"write {key} as {words}")]
     if kind == "enum":
         guess = _close(str(instance), [str(v) for v in error.validator_value])

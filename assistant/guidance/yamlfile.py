@@ -7,7 +7,7 @@ the exact line. Duplicate keys are reported instead of silently overwritten.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import yaml
 
@@ -77,7 +77,7 @@ def _convert(loader: Any, node: yaml.Node, file: Path, out: Collector) -> Any:
     return loader.construct_object(node, deep=True)
 
 
-def read_yaml(file: Path, out: Collector) -> Optional[Any]:
+def read_yaml(file: Path, out: Collector) -> Any | None:
     """The file's content with line numbers, or None after reporting why not."""
     try:
         text = file.read_text(encoding="utf-8")
@@ -88,7 +88,7 @@ def read_yaml(file: Path, out: Collector) -> Optional[Any]:
     return read_yaml_text(text, file, out)
 
 
-def read_yaml_text(text: str, file: Path, out: Collector) -> Optional[Any]:
+def read_yaml_text(text: str, file: Path, out: Collector) -> Any | None:
     """Like read_yaml for text already read (e.g. an article's front matter; pad it with
     blank lines first so that line numbers match the file it came from)."""
     loader = _Loader(text)

@@ -107,7 +107,7 @@ def test_diff_shows_what_a_change_adds_and_removes(capsys, pathways_copy: Path, 
     edit(pathways_copy / "areas" / "sefton.yaml", "  escalation_threshold: 3", "  escalation_threshold: 2")
     code, out, _ = run(capsys, "diff", "pathways", str(pathways_copy))
     assert code == 0
-    line = next(l for l in out.splitlines() if l.startswith("escalation_below_threshold"))
+    line = next(row for row in out.splitlines() if row.startswith("escalation_below_threshold"))
     assert "+marac (same_day)" in line and "+idva (same_day)" in line
     assert "scenarios change" in out
     assert "escalation_threshold 3 -> 2" in out
