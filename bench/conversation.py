@@ -70,9 +70,9 @@ def _walk_figures() -> None:
     for which in SETS:
         triages = walk_all(which)
         fast = [len(t.fast.prompts) for t in triages]
-        full = [len(t.full.prompts) for t in triages]
+        full = [len(t.full.prompts) for t in triages if t.full is not None]
         longest = triages[fast.index(max(fast))].scenario.file.stem
-        lost = sum(1 for t in triages if t.lost)
+        lost = sum(1 for t in triages if t.lost)   # against every answer the scenario has
         print(f"prompts per triage, {len(triages)} scenarios, {which} openings: median {statistics.median(fast):.0f}, "
               f"max {max(fast)} ({longest}); asking everything: median {statistics.median(full):.0f}, "
               f"max {max(full)}; scenarios losing an immediate/same-day pathway: {lost}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 import yaml
 
@@ -27,8 +27,8 @@ class Triage:
     scenario: Scenario
     opening: str
     fast: Walk           # asking only what could change what to do today
-    full: Walk           # asking everything that could change any part of the advice
-    lost: dict[str, str]  # today pathways (id -> urgency) asking everything gives and stopping does not
+    full: Optional[Walk]  # asking everything that could change any part of the advice (when walked)
+    lost: dict[str, str]  # today pathways (id -> urgency) all the answers give and stopping does not
 
 
 def openings(which: str) -> dict[str, str]:
@@ -36,7 +36,7 @@ def openings(which: str) -> dict[str, str]:
         return dict(yaml.safe_load(handle)[which])
 
 
-def walk_scenario(guidances: GuidanceByArea, scenario: Scenario, opening: str) -> Triage:
+def walk_scenario(guidances: GuidanceByArea, scenario: Scenario, opening: str, with_full: bool = True) -> Triage:
     guidance = guidances.get(scenario.area)
     prefilled = {fid: e.value for fid, e in extract_facts(opening, guidance).items()}
 
@@ -44,16 +44,22 @@ def walk_scenario(guidances: GuidanceByArea, scenario: Scenario, opening: str) -
         return scenario.facts.get(fid, prefilled.get(fid))
 
     fast = walk(guidance, prefilled, answer)
-    full = walk(guidance, prefilled, answer, everything=True)
+    # The baseline is stronger than asking everything: every answer the scenario has, as if
+    # every question had been asked (cheap: no second walk unless wanted). What the opening
+    # pre-filled stands, as in the conversation (it is never asked again), so an extraction
+    # mistake is not counted against the stopping rule.
+    full = walk(guidance, prefilled, answer, everything=True) if with_full else None
+    everything = {**scenario.facts, **prefilled}
     ranks = {u.id: u.rank for u in guidance.urgencies.values()}
     got = today_pathways(guidance, fast.facts)
-    lost = {pid: urgency for pid, urgency in today_pathways(guidance, full.facts).items()
+    lost = {pid: urgency for pid, urgency in today_pathways(guidance, everything).items()
             if pid not in got or ranks[got[pid]] > ranks[urgency]}
     return Triage(scenario, opening, fast, full, lost)
 
 
-def walk_all(which: str, folder: Path = PROJECT_ROOT / "pathways") -> list[Triage]:
+def walk_all(which: str, folder: Path = PROJECT_ROOT / "pathways", with_full: bool = True) -> list[Triage]:
     """Every scenario with its opening from set ``which`` (a scenario without one opens with nothing)."""
     guidances = GuidanceByArea(folder)
     texts = openings(which)
-    return [walk_scenario(guidances, s, texts.get(s.file.stem, "")) for s in load_scenarios(folder / "scenarios")]
+    return [walk_scenario(guidances, s, texts.get(s.file.stem, ""), with_full)
+            for s in load_scenarios(folder / "scenarios")]

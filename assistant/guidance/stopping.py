@@ -112,6 +112,12 @@ def keep_for_today(guidance: Guidance, facts: Mapping[str, Any], asked: Iterable
     """
     asked = list(asked)
     wanted = today_relevant(guidance, facts, asked) | _yes_to_find(guidance, facts, asked)
+    # A question that decides whether a wanted question fits at all (its ``ask_when:``, e.g.
+    # who told you, before the victim's wishes) is wanted too: asked first, in safety order.
+    for fid in list(wanted):
+        when = guidance.ask_when.get(fid)
+        if when is not None:
+            wanted |= {f for f in when.facts if f not in asked and facts.get(f) is None}
     return [fid for fid in questions if fid in wanted]
 
 
