@@ -88,22 +88,24 @@ def validate_knowledge(
             elif Path(target).name not in known_files:
                 add("error", f"link to '{target}', which is not an article here",
                     "fix the file name or remove the link", line)
-    problems += _shapes(directory, parsed)
+    broken: set[str] = set()  # reported by their own loader: not reported twice
     for load_list in (load_out_of_scope, load_glossary):
         try:
             load_list(directory)
         except ArticleError as exc:
             problems.append(Problem(str(exc.path), exc.line, "error", exc.message))
+            broken.add(Path(exc.path).name)
+    problems += _shapes(directory, parsed, broken)
     return sorted(problems, key=lambda p: (p.severity != "error", p.file, p.line))
 
 
-def _shapes(directory: Path, paths: list[Path]) -> list[Problem]:
+def _shapes(directory: Path, paths: list[Path], skip: set[str]) -> list[Problem]:
     """The YAML files and each article's front matter against pathways/schema/ (unknown keys
     are errors with a 'did you mean'), so a misspelt field does not silently vanish."""
     out = Collector(directory)
     for name in ("glossary.yaml", "out_of_scope.yaml"):
         file = directory / name
-        if file.is_file():
+        if file.is_file() and name not in skip:
             data = read_yaml(file, out)
             if data is not None:
                 check_shape(out, file, data)
