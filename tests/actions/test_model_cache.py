@@ -1,8 +1,8 @@
 """The training cache key: what changes it and what does not."""
 from __future__ import annotations
 
+import os
 import shutil
-import time
 
 from assistant import PROJECT_ROOT
 from assistant.model_cache import prune_old_models, training_hash
@@ -29,6 +29,6 @@ def test_hash_follows_training_data_but_not_the_guidance(tmp_path):
 def test_old_models_are_pruned(tmp_path):
     for i in range(6):
         (tmp_path / f"m{i}.tar.gz").write_text("x")
-        time.sleep(0.01)
+        os.utime(tmp_path / f"m{i}.tar.gz", (1_700_000_000 + i, 1_700_000_000 + i))  # distinct ages, no sleep
     prune_old_models(tmp_path, keep=2)
     assert sorted(p.name for p in tmp_path.glob("*.tar.gz")) == ["m4.tar.gz", "m5.tar.gz"]
