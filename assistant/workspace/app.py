@@ -28,7 +28,7 @@ from .accounts import Author
 from .drafts import Change, Draft
 from .edits import EditError, item_text, replace_item
 from .security import SESSION_COOKIE, Session, Sessions, SignInLimiter, csrf_ok
-from .workspace import Refused, Workspace, contact_text, parse_setting, setting_text, shown
+from .workspace import Refused, Workspace, contact_text, parse_setting, question_text, setting_text, shown
 
 HERE = Path(__file__).resolve().parent
 PUBLIC = ("/signin", "/static/")
@@ -206,6 +206,36 @@ async def pathways_page(request: web.Request) -> web.Response:
 
 async def questions_page(request: web.Request) -> web.Response:
     return render(request, "questions.html", title="Questions", guidance=request.app[WS].guidance())
+
+
+def _question(ws: Workspace, draft: Draft | None, fact_id: str) -> tuple[view.QuestionView, str]:
+    with ws.tree(draft) as root:
+        found = next((q for q in view.questions(root) if q.id == fact_id), None)
+        text = (root / "facts.yaml").read_text(encoding="utf-8")
+    if found is None:
+        raise web.HTTPNotFound(text="There is no such question.")
+    return found, text
+
+
+async def question_form(request: web.Request) -> web.Response:
+    question, _ = _question(request.app[WS], _draft_of(request), request.match_info["fact"])
+    return render(request, "question_edit.html", title=f"Edit question {question.id}", question=question, errors=[])
+
+
+async def question_save(request: web.Request) -> web.StreamResponse:
+    ws = request.app[WS]
+    question, text = _question(ws, _draft_of(request), request.match_info["fact"])
+    form = await request.post()
+    wording, why = str(form.get("question", "")), str(form.get("why", ""))
+    labels = [str(form.get(f"label-{i}", "")) for i in range(len(question.options))]
+    try:
+        new_text = question_text(text, question, wording, why, labels)
+    except Refused as exc:
+        return render(request, "question_edit.html", status=422, title=f"Edit question {question.id}",
+                      question=question, errors=[str(exc)])
+    ws.edit(user_of(request), "facts.yaml", new_text,
+            Change("question", "facts.yaml", f"question {question.id} reworded"))
+    raise flash_and_go(request, f"Saved in your draft: question {question.id}.", "/draft")
 
 
 def _as_list(value: Any) -> list:
@@ -586,6 +616,8 @@ def make_app(workspace: Workspace, *, secure_cookies: bool = False) -> web.Appli
     r.add_get("/", overview)
     r.add_get("/pathways", pathways_page)
     r.add_get("/questions", questions_page)
+    r.add_get("/questions/{fact}/edit", question_form)
+    r.add_post("/questions/{fact}", question_save)
     r.add_get("/rules", rules_page)
     r.add_get("/rules/{rule}/edit", rule_form)
     r.add_post("/rules/{rule}", rule_save)

@@ -149,3 +149,30 @@ def set_version(text: str, version: str | None) -> str:
     if not version:
         return text
     return _VERSION.sub(lambda m: f'{m["lead"]}"{version}"{m["rest"]}', text, count=1)
+
+
+def set_inline_value(text: str, line: int, key: str, value: str) -> str:
+    """Like set_value, for a key inside a one-line mapping such as `- {label: "Yes", value: true}`."""
+    lines = _lines(text)
+    if not 1 <= line <= len(lines):
+        raise EditError(f"line {line} is outside the file")
+    pattern = re.compile(rf"(?P<lead>(?:^|[{{,\s]){re.escape(key)}\s*:[ \t]*)(?P<value>{_QUOTED}|[^,}}#\n]*[^,}}#\s])")
+    current = lines[line - 1]
+    match = pattern.search(current)
+    if not match:
+        raise EditError(f"line {line} does not hold `{key}:`")
+    lines[line - 1] = current[:match.start("value")] + value + current[match.end("value"):]
+    return "".join(lines)
+
+
+def holds_whole_value(text: str, line: int, key: str, expected: Any) -> bool:
+    """True when ``key:`` on ``line`` holds all of its value (not a value folded over several lines)."""
+    import yaml
+    current = _lines(text)[line - 1] if 1 <= line <= len(_lines(text)) else ""
+    match = re.match(rf"^\s*(?:-\s+)?{re.escape(key)}\s*:(.*)$", current.rstrip("\n"))
+    if not match:
+        return False
+    try:
+        return yaml.safe_load(match.group(1)) == expected
+    except yaml.YAMLError:
+        return False

@@ -269,3 +269,39 @@ def areas(folder: Path) -> list[AreaView]:
         out.append(AreaView(str(doc.get("area")), str(doc.get("name") or doc.get("area")), f"areas/{area_file.name}",
                             settings, doc.line_of("settings") if "settings" in doc else 0))
     return out
+
+
+# ---- questions ----------------------------------------------------------------
+
+@dataclass
+class OptionView:
+    label: str
+    value: Any
+    line: int          # the line of its `label:`
+
+
+@dataclass
+class QuestionView:
+    id: str
+    question: str
+    why: str
+    line: int          # the line of `question:`
+    why_line: int
+    options: list[OptionView]
+
+
+def questions(folder: Path) -> list[QuestionView]:
+    doc = read(folder, "facts.yaml")
+    if not isinstance(doc, YDict) or not isinstance(doc.get("facts"), YList):
+        return []
+    out = []
+    for fact in doc["facts"]:
+        if not isinstance(fact, YDict) or not isinstance(fact.get("question"), str):
+            continue
+        options = fact.get("options") if isinstance(fact.get("options"), YList) else []
+        out.append(QuestionView(
+            str(fact.get("id")), fact["question"], str(fact.get("why") or ""), fact.line_of("question"),
+            fact.line_of("why") if "why" in fact else 0,
+            [OptionView(str(o.get("label")), o.get("value"), o.line_of("label"))
+             for o in options if isinstance(o, YDict) and "label" in o]))
+    return out

@@ -23,7 +23,7 @@ from assistant.guidance.scenarios import GuidanceByArea, load_scenarios
 from . import view
 from .accounts import Accounts, Author
 from .drafts import Change, Draft, Drafts, now
-from .edits import bump_version, read_version, set_version
+from .edits import EditError, bump_version, holds_whole_value, read_version, set_version
 from .history import History
 
 REVIEW_SETTING = "contact_changes_need_review"  # an area setting: false lets contact-only changes skip review
@@ -365,3 +365,24 @@ def parse_setting(raw: str, current: Any) -> Any:
     if isinstance(current, (list, dict)):
         raise Refused("This setting is a list; change it in the YAML file for now.")
     return raw
+
+
+def question_text(text: str, question: view.QuestionView, wording: str, why: str, labels: list[str]) -> str:
+    """facts.yaml's text with one question's wording, its "why" and its buttons' labels changed."""
+    from .edits import set_inline_value, set_value, yaml_scalar
+    if len(labels) != len(question.options):
+        raise Refused("Give a label for every answer button.")
+    if not wording.strip() or any(not label.strip() for label in labels):
+        raise Refused("The question and every button need some words.")
+    if not holds_whole_value(text, question.line, "question", question.question) or (
+            question.why_line and not holds_whole_value(text, question.why_line, "why", question.why)):
+        raise Refused("This question is written over several lines, which the form cannot change; edit facts.yaml itself.")
+    try:
+        text = set_value(text, question.line, "question", yaml_scalar(wording.strip()))
+        if question.why_line:
+            text = set_value(text, question.why_line, "why", yaml_scalar(why.strip()))
+        for option, label in zip(question.options, labels, strict=True):
+            text = set_inline_value(text, option.line, "label", yaml_scalar(label.strip()))
+    except EditError as exc:
+        raise Refused(f"This question is written in a way the form cannot change ({exc}); edit facts.yaml itself.") from exc
+    return text

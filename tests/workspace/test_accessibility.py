@@ -6,7 +6,7 @@ import re
 from .conftest import axe_violations, sign_in
 
 PAGES = ["/", "/pathways", "/rules", "/questions", "/contacts", "/areas", "/knowledge", "/try", "/drafts",
-         "/history", "/draft"]
+         "/history", "/draft", "/questions/recent_incident/edit"]
 
 
 def test_every_page_has_no_wcag_21_aa_violations(workspace, new_page):
@@ -26,6 +26,8 @@ def test_every_page_has_no_wcag_21_aa_violations(workspace, new_page):
     found["draft"] = axe_violations(page)
     page.goto(workspace.url + "/rules")
     page.locator("ol.rules").get_by_role("link", name=re.compile("^Edit rule")).first.click()
+    page.wait_for_url(re.compile(r"/rules/.+/edit$"))
+    page.wait_for_load_state("load")  # the editor's script is attached before typing
     editor = page.get_by_label(re.compile("^Rule "))
     editor.fill(editor.input_value() + "oops: [\n")
     page.locator("#rule-problems li").first.wait_for()

@@ -17,6 +17,8 @@ def test_a_bad_rule_edit_shows_the_error_inline_and_cannot_be_published(workspac
     alice = new_page()
     sign_in(alice, workspace.url, "alice", "/rules")
     alice.locator("ol.rules").get_by_role("link", name=re.compile("^Edit rule")).first.click()
+    alice.wait_for_url(re.compile(r"/rules/.+/edit$"))
+    alice.wait_for_load_state("load")  # the editor's script is attached before typing
     editor = alice.get_by_label(re.compile("^Rule "))
     good = editor.input_value()
     assert re.search(r"^add: \w+", good, re.M), good
@@ -70,3 +72,21 @@ def test_a_setting_change_shows_its_impact_and_a_case_compares_draft_and_publish
     published = alice.locator(".column.published").inner_text()
     drafted = alice.locator(".column.drafted").inner_text()
     assert "Refer to MARAC" in published and "Refer to MARAC" not in drafted
+
+
+def test_a_question_and_its_buttons_are_reworded_through_the_form(workspace, new_page):
+    facts_before = (workspace.pathways / "facts.yaml").read_text()
+    alice = new_page()
+    sign_in(alice, workspace.url, "alice", "/questions/recent_incident/edit")
+    alice.get_by_label("Question").fill("Has anything happened in the last {recent_days} days?")
+    alice.get_by_label(re.compile(r"^Button 1 ")).fill("Yes, it has")
+    alice.get_by_role("button", name="Save in my draft").click()
+    alice.get_by_role("heading", name="Draft by alice").wait_for()
+    diff = alice.locator("pre.diff").inner_text()
+    assert '+    question: "Has anything happened in the last {recent_days} days?"' in diff
+    assert '{label: "Yes, it has", value: true}' in diff
+    assert alice.locator("#check-result").inner_text().startswith("The draft passes every check")
+    # the published question is unchanged until the draft is published
+    alice.goto(workspace.url + "/questions")
+    assert "Has anything happened" not in alice.locator("main").inner_text()
+    assert (workspace.pathways / "facts.yaml").read_text() == facts_before

@@ -174,3 +174,22 @@ def test_openid_connect_settings_refuse_to_start_rather_than_fall_back():
     assert oidc_settings({}) is None
     with pytest.raises(OidcNotAvailable):
         oidc_settings({"SIGNPOST_WORKSPACE_OIDC_ISSUER": "https://login.example/tenant/v2.0"})
+
+
+def test_an_inline_mapping_label_is_changed_in_place():
+    from assistant.workspace.edits import set_inline_value
+    text = '    options:\n      - {label: "Yes", value: true}\n      - {label: Not sure, value: null}\n'
+    out = set_inline_value(text, 2, "label", '"Yes, it has"')
+    assert out.splitlines()[1] == '      - {label: "Yes, it has", value: true}'
+    assert set_inline_value(text, 3, "label", '"Unsure"').splitlines()[2] == '      - {label: "Unsure", value: null}'
+
+
+def test_a_question_folded_over_several_lines_is_left_to_the_file(ws):
+    from assistant.workspace.workspace import question_text
+    question = view.questions(ws.pathways)[0]
+    text = (ws.pathways / "facts.yaml").read_text()
+    lines = text.splitlines(keepends=True)
+    lines[question.line - 1] = '    question: "Is anyone\n'
+    lines.insert(question.line, '      in danger?"\n')
+    with pytest.raises(Refused, match="several lines"):
+        question_text("".join(lines), question, "New?", question.why, [o.label for o in question.options])

@@ -57,4 +57,6 @@
     clearTimeout(timer);
     timer = setTimeout(check, 400);
   });
+  // typed into before this script ran (a slow connection): check what is there now
+  if (text.value !== text.defaultValue) check();
 })();
