@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import yaml
 
@@ -27,7 +27,7 @@ class Triage:
     scenario: Scenario
     opening: str
     fast: Walk           # asking only what could change what to do today
-    full: Optional[Walk]  # asking everything that could change any part of the advice (when walked)
+    full: Walk | None  # asking everything that could change any part of the advice (when walked)
     lost: dict[str, str]  # today pathways (id -> urgency) all the answers give and stopping does not
 
 

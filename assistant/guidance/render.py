@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from typing import Any, Optional
+from typing import Any
 
 from .model import Guidance, PathwayRec, Recommendation
+from .stopping import today_rank
 
 # "Do this first" holds at most this many actions: more would not be read at a glance.
 DO_FIRST_MAX = 3
@@ -62,7 +63,7 @@ def first_sentences(text: str, count: int) -> str:
     return " ".join(_SENTENCE.split(text)[:count]) if text else ""
 
 
-def _phone(p: PathwayRec) -> Optional[dict[str, str]]:
+def _phone(p: PathwayRec) -> dict[str, str] | None:
     """The one number this action needs: its first contact with a phone."""
     for contact in p.contacts:
         if contact.get("phone"):
@@ -70,16 +71,11 @@ def _phone(p: PathwayRec) -> Optional[dict[str, str]]:
     return None
 
 
-def today_rank(guidance: Optional[Guidance]) -> int:
-    urgency = guidance.urgencies.get("same_day") if guidance is not None else None
-    return urgency.rank if urgency is not None else 1
-
-
-def do_first(rec: Recommendation, guidance: Optional[Guidance] = None) -> list[dict[str, Any]]:
+def do_first(rec: Recommendation, guidance: Guidance | None = None) -> list[dict[str, Any]]:
     """At most DO_FIRST_MAX actions, most urgent first: those that must happen today
     (or, when nothing must, the first pathway), each with its one phone number and
     why it is needed today *in this case* (the reason of the rule that fired for it)."""
-    limit = today_rank(guidance)
+    limit = today_rank(guidance) if guidance is not None else 1   # without guidance: now and today
     chosen = [p for p in rec.pathways if p.urgency_rank <= limit][:DO_FIRST_MAX] or rec.pathways[:1]
     return [{
         "pathway": p.id,
@@ -95,7 +91,7 @@ def do_first(rec: Recommendation, guidance: Optional[Guidance] = None) -> list[d
     } for p in chosen]
 
 
-def tone_of(guidance: Optional[Guidance], urgency_id: str, rank: int) -> str:
+def tone_of(guidance: Guidance | None, urgency_id: str, rank: int) -> str:
     urgency = guidance.urgencies.get(urgency_id) if guidance is not None else None
     tone = getattr(urgency, "tone", None)
     return str(tone) if tone else _TONES_BY_RANK[min(rank, len(_TONES_BY_RANK) - 1)]
@@ -117,8 +113,8 @@ def area_name(area_id: str) -> str:
     return area_id.replace("_", " ").title()
 
 
-def card(rec: Recommendation, guidance: Optional[Guidance] = None, more_questions: int = 0,
-         max_age_days: int = 365, today: Optional[_dt.date] = None) -> dict[str, Any]:
+def card(rec: Recommendation, guidance: Guidance | None = None, more_questions: int = 0,
+         max_age_days: int = 365, today: _dt.date | None = None) -> dict[str, Any]:
     """The card payload: the recommendation JSON (vocabulary.md) plus what a channel draws
     without deciding anything itself: ``do_first``, each pathway's ``tone``, each contact's
     ``checked_is_old`` (pass guidance.yaml's contact_max_age_days), the area's name, the
@@ -144,7 +140,7 @@ def card(rec: Recommendation, guidance: Optional[Guidance] = None, more_question
     return payload
 
 
-def render_text(rec: Recommendation, guidance: Optional[Guidance] = None, more_questions: int = 0) -> str:
+def render_text(rec: Recommendation, guidance: Guidance | None = None, more_questions: int = 0) -> str:
     """The short plain text (about TEXT_WORD_BUDGET words) for channels without cards:
     "Do this first" with each action's number and why, then the rest by title only."""
     lines: list[str] = ["Do this first:"]

@@ -23,8 +23,9 @@ Pure Python; engine/groups call ``today_relevant`` through a small hook.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Optional
+from typing import Any
 
 from .model import Guidance, Rule
 
@@ -174,7 +175,7 @@ def walk(guidance: Guidance, opening: Mapping[str, Any], answer: Answer, everyth
             continue
         listed = pending_in_group(group, next_questions(guidance, state.facts, state.asked))
         values = [answer(fid) for fid in listed]
-        reply: Optional[bool] = True if any(v is True for v in values) else (
+        reply: bool | None = True if any(v is True for v in values) else (
             False if values and all(v is False for v in values) else None)
         state.facts.update(group_answer(guidance, step, state.facts, state.asked, reply))
         state.asked += [fid for fid in listed if reply is not True]

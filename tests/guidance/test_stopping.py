@@ -35,8 +35,8 @@ def test_no_immediate_or_same_day_pathway_is_lost(triages):
 
 
 def test_stopping_never_asks_more_than_asking_everything():
-    from bench.walks import walk_scenario
     from assistant.guidance.scenarios import GuidanceByArea, load_scenarios
+    from bench.walks import walk_scenario
 
     guidances = GuidanceByArea(PROJECT_ROOT / "pathways")
     for scenario in load_scenarios(PROJECT_ROOT / "pathways" / "scenarios")[::6]:   # a sample: the full walk is slow

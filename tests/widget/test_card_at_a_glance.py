@@ -33,7 +33,8 @@ def test_do_this_first_is_read_without_scrolling_at_1366x768(open_chat):
     expect(block).to_be_visible()
     # the card's top is brought into view; the whole block fits the conversation's visible height
     box, log = block.bounding_box(), chat.log.bounding_box()
-    assert box and log and box["y"] >= log["y"] - 1 and box["y"] + box["height"] <= log["y"] + log["height"] + 1, (box, log)
+    assert box and log, "the block and the conversation are on the page"
+    assert box["y"] >= log["y"] - 1 and box["y"] + box["height"] <= log["y"] + log["height"] + 1, (box, log)
     items = payload["do_first"]
     assert 1 <= len(items) <= 3
     for index, item in enumerate(items):
