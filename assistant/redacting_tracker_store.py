@@ -2,8 +2,15 @@
 
 Professionals are asked not to type names, but free text may still hold them.
 The conversation logic only needs the current message (in memory) and the
-facts (slots), so the stored copy of each user message keeps its intent and
-button payload but not its words. Loaded by the Rasa server from endpoints.yml.
+facts (slots), so the stored copy of each user message keeps its intent but
+not its words. Only a well-formed, known button payload (``/inform{"weapon":
+true}``: an intent and fact values) is kept as it is; anything else that
+starts with "/" may be typed text and is redacted like any other.
+
+Bot replies are cleaned too, as a second line of defence: the actions never
+echo typed text, but if one did (a knowledge answer once kept the question),
+any typed text of this turn found in a bot event is replaced before writing.
+Loaded by the Rasa server from endpoints.yml.
 
 Trade-off: after a two-stage fallback's "Yes", Rasa re-reads the earlier
 message from the store, so its words are no longer there to pre-fill from; the
@@ -14,27 +21,32 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event, UserUttered
+from rasa.shared.core.events import BotUttered, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from assistant import rasa_speedups
-
-# Every Signpost Rasa server loads this module (endpoints.yml and
-# deploy/endpoints.server.yml both name it), so it is where Rasa is tuned.
-rasa_speedups.install()
+from channels.rest.checks import PayloadRules
 
 REDACTED = "[not stored]"
+# Keys of a bot message's data that would hold what the user asked.
+ECHO_KEYS = frozenset({"question", "query", "user_text", "text_asked"})
+_rules = PayloadRules()
+
+
+def is_kept_payload(text: str) -> bool:
+    return text.startswith("/") and _rules.is_known_payload(text.strip())
 
 
 def redact(event: Event) -> Event:
-    if not isinstance(event, UserUttered) or not event.text or event.text.startswith("/"):
-        return event   # button payloads hold only fact values, never free text
+    if not isinstance(event, UserUttered) or not event.text or is_kept_payload(event.text):
+        return event
     parse_data: dict[str, Any] = dict(event.parse_data or {})
     parse_data["text"] = REDACTED
+    parse_data.pop("entities", None)
+    parse_data.pop("response_selector", None)
     return UserUttered(
         text=REDACTED,
         intent=event.intent,
-        entities=event.entities,
+        entities=[],
         parse_data=parse_data,
         timestamp=event.timestamp,
         input_channel=event.input_channel,
@@ -43,6 +55,42 @@ def redact(event: Event) -> Event:
     )
 
 
+def _scrub(value: Any, typed: list[str]) -> Any:
+    if isinstance(value, dict):
+        return {k: (REDACTED if k in ECHO_KEYS else _scrub(v, typed)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v, typed) for v in value]
+    if isinstance(value, str):
+        for text in typed:
+            value = value.replace(text, REDACTED)
+    return value
+
+
+def clean_bot_event(event: Event, typed: list[str]) -> Event:
+    """A bot event without any echo of ``typed`` (the texts the user typed)."""
+    if not isinstance(event, BotUttered):
+        return event
+    data = _scrub(event.data or {}, typed)
+    text = _scrub(event.text, typed) if event.text else event.text
+    if data == (event.data or {}) and text == event.text:
+        return event
+    return BotUttered(text=text, data=data, metadata=event.metadata, timestamp=event.timestamp)
+
+
+def typed_texts(tracker: DialogueStateTracker) -> list[str]:
+    """What the user typed in the events still in memory, longest first
+    (so a longer text is replaced before a part of it). Very short texts
+    ("yes", "no") are left: they hold no one's details and are common words."""
+    texts = {e.text.strip() for e in tracker.events
+             if isinstance(e, UserUttered) and e.text and e.text != REDACTED and not is_kept_payload(e.text)}
+    return sorted((t for t in texts if len(t) >= 8), key=len, reverse=True)
+
+
 class RedactingSQLTrackerStore(SQLTrackerStore):
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
-        return (redact(event) for event in super()._additional_events(session, tracker))
+        typed = typed_texts(tracker)
+        for event in super()._additional_events(session, tracker):
+            yield clean_bot_event(redact(event), typed)
+
+
+__all__ = ["REDACTED", "RedactingSQLTrackerStore", "redact", "clean_bot_event"]

@@ -16,8 +16,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from assistant import log_privacy
 from assistant.knowledge import AskResult, default_knowledge_base, render_answer_text
 
+# rasa_sdk imports every module of assistant.actions, so this installs the
+# log scrubbing in the action server process (see assistant/log_privacy.py).
+log_privacy.install()
 log = logging.getLogger(__name__)
 
 ASK_WHAT = "Of course. What would you like to know? For example: \u201cwhat is MARAC?\u201d"
@@ -81,5 +85,8 @@ class ActionAnswerQuestion(Action):
             log.error("knowledge search failed: %s", type(exc).__name__)
             dispatcher.utter_message(text=UNAVAILABLE)
             return []
-        dispatcher.utter_message(text=render_answer_text(result), json_message={"answer": result.to_json()})
+        # The answer never carries the question: it is what the person typed,
+        # and a bot event is stored and shown through every channel.
+        answer = {k: v for k, v in result.to_json().items() if k != "question"}
+        dispatcher.utter_message(text=render_answer_text(result), json_message={"answer": answer})
         return []
