@@ -108,7 +108,7 @@ class Stack:
 
     @property
     def rest_url(self) -> str:
-        return f"{self.rasa_url}/webhooks/rest/webhook"
+        return f"{self.rasa_url}/webhooks/signpost/webhook"
 
     @property
     def web_url(self) -> str | None:
@@ -119,8 +119,11 @@ class Stack:
         return f"{self.actions_url}/signpost/health"
 
     def health(self) -> dict[str, Any]:
-        """The action server's report: guidance, knowledge, model, stores."""
-        _, body = _get(self.health_url, timeout=30)
+        """The action server's report: guidance, knowledge, model, stores (also when it says 503)."""
+        try:
+            _, body = _get(self.health_url, timeout=30)
+        except urllib.error.HTTPError as exc:
+            body = exc.read()
         return json.loads(body)
 
     def api(self, path: str) -> str:
