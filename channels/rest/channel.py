@@ -31,7 +31,8 @@ from typing import Any, Awaitable, Callable, Optional
 import aiohttp
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
-from rasa.shared.core.events import UserUtteranceReverted, UserUttered
+from rasa.shared.core.events import ActiveLoop, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -63,17 +64,27 @@ async def _actions_reachable(agent: Any) -> bool:
 
 
 async def rewind_turn(agent: Any, sender: str, message_id: str) -> bool:
-    """Undoes the turn of ``message_id`` (the user event and all that followed),
-    so nothing half-applied remains; only when that message is the latest."""
+    """Puts back the slots and active form as they were before the turn of
+    ``message_id``, so nothing half-applied remains; only when that message is
+    the latest. (Rasa's own UserUtteranceReverted cannot be used: inside an
+    active form its replay drops the form's earlier turns and every slot.)"""
     async with agent.lock_store.lock(sender):
         tracker = await agent.tracker_store.retrieve(sender)
         if tracker is None:
             return False
-        latest = next((e for e in reversed(tracker.events) if isinstance(e, UserUttered)), None)
-        if latest is None or latest.message_id != message_id:
+        events = list(tracker.events)
+        index = next((i for i in range(len(events) - 1, -1, -1) if isinstance(events[i], UserUttered)), None)
+        if index is None or events[index].message_id != message_id:
             return False
-        tracker.update(UserUtteranceReverted())
-        await agent.tracker_store.save(tracker)
+        before = DialogueStateTracker.from_events(sender, events[:index], agent.domain.slots)
+        restore: list[Any] = [SlotSet(name, before.get_slot(name)) for name in tracker.slots
+                              if before.get_slot(name) != tracker.get_slot(name)]
+        loop_before = (before.active_loop or {}).get("name")
+        if loop_before != (tracker.active_loop or {}).get("name"):
+            restore.append(ActiveLoop(loop_before))
+        if restore:
+            tracker.update_with_events(restore, agent.domain)
+            await agent.tracker_store.save(tracker)
         return True
 
 
