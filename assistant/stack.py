@@ -96,6 +96,8 @@ class Stack:
     _stopping: threading.Event = field(default_factory=threading.Event, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _supervisor: threading.Thread | None = field(default=None, repr=False)
+    _paused: set[str] = field(default_factory=set, repr=False)
+    _health: dict[str, tuple[str, Any]] = field(default_factory=dict, repr=False)
     on_event: Any = None
 
     @property
@@ -178,7 +180,7 @@ class Stack:
                     if self._stopping.is_set():
                         return
                     process = self.processes[name]
-                    if process.poll() is None:
+                    if name in self._paused or process.poll() is None:
                         if time.monotonic() - started[name] > 60:
                             backoff[name] = 1.0
                         continue
@@ -196,6 +198,27 @@ class Stack:
                     backoff[name] = min(delay * 2, 30.0)
                     self._event(f"{name} restarted (pid {self.processes[name].pid},"
                                 f" restart #{self.restarts[name]})")
+
+    def stop_part(self, name: str) -> None:
+        """Stops one part on purpose (a fault test): the supervisor leaves it down until start_part()."""
+        with self._lock:
+            self._paused.add(name)
+            process = self.processes[name]
+            if process.poll() is None:
+                try:
+                    os.killpg(process.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+            process.wait(timeout=30)
+
+    def start_part(self, name: str, timeout: float = 180.0) -> None:
+        """Starts a part stopped with stop_part() and waits until it answers."""
+        with self._lock:
+            if self.processes[name].poll() is not None:
+                self._respawn(name)
+            self._paused.discard(name)
+        url, check = self._health[name]
+        wait_until_healthy(url, self.processes[name], timeout=timeout, check=check)
 
     def start_supervising(self) -> None:
         self._supervisor = threading.Thread(target=self.supervise, name="signpost-supervisor", daemon=True)
@@ -373,7 +396,7 @@ def start_stack(
                            "--rasa-url", stack.rasa_url]
     stack._commands = commands
     stack._env = env
-    health = {
+    health = stack._health = {
         "actions": (stack.health_url, None),
         "rasa": (stack.api("/status"), _model_loaded),
         "web": (f"{stack.web_url}/", None),
