@@ -87,7 +87,7 @@ class ChatPage:
         self.page = page
         self.web_url = web_url.rstrip("/") + "/"
         self.rasa_url = rasa_url.rstrip("/")
-        self.webhook = self.rasa_url + "/webhooks/rest/webhook"
+        self.webhook = self.rasa_url + "/webhooks/signpost/webhook"
 
     # ---- locators ----
     @property

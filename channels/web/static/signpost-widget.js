@@ -655,7 +655,7 @@
   Widget.prototype.post = function (message) {
     var controller = new AbortController();
     var timer = setTimeout(function () { controller.abort(); }, REQUEST_TIMEOUT_MS);
-    return fetch(config.rasaUrl + "/webhooks/rest/webhook", {
+    return fetch(config.rasaUrl + "/webhooks/signpost/webhook", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(messageBody(this.state.sender, message)),
@@ -759,7 +759,7 @@
     this.retryDelay = 1000;
     this.setTyping(false);
     // Tell the server the conversation is over; if it can't be reached the old id is simply never used again.
-    fetch(config.rasaUrl + "/webhooks/rest/webhook", {
+    fetch(config.rasaUrl + "/webhooks/signpost/webhook", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(messageBody(oldSender, "/restart")),
