@@ -156,3 +156,13 @@ def test_the_area_comes_from_the_message_metadata_and_is_kept():
     tracker.latest_message["metadata"] = {"area": "../secrets"}
     messages, _ = run_action(ActionRecommend(), tracker)     # never a path from a client
     assert messages[0]["custom"]["recommendation"]["area"] != "../secrets"
+
+
+def test_restart_intent_on_an_answer_hands_it_to_the_form():
+    """Rasa runs action_restart ahead of the form for NLU's "restart"; it must not restart on "the patient"."""
+    tracker = make_tracker("the patient", intent="restart",
+                           slots={"facts": {"immediate_danger": False}, "asked_facts": ["immediate_danger"],
+                                  "requested_slot": "disclosure_source"})
+    messages, events = run_action(ActionRestart(), tracker)
+    assert messages == []
+    assert events == [{"event": "followup", "name": "triage_form", "timestamp": None}]

@@ -258,3 +258,13 @@ def test_gibberish_gets_a_plain_i_did_not_understand(rasa_stack):
     text = _text(replies)
     assert "giving or correcting a detail" not in text
     assert "didn't understand" in text or "didn't quite follow" in text
+
+
+def test_restart_mid_form_asks_first_and_no_carries_on_with_every_answer_kept(rasa_stack):
+    conv, _ = _open_at(rasa_stack.send, "disclosure_source")
+    replies = say(rasa_stack.send, conv, "start again")
+    assert replies[0]["text"].startswith("Start a new case?")
+    no = next(b["payload"] for b in replies[0]["buttons"] if b["title"].startswith("No"))
+    replies = say(rasa_stack.send, conv, no)
+    assert asked_fact(replies) == "disclosure_source"                  # picked up where it was
+    assert _facts(rasa_stack, conv.sender)["immediate_danger"] is False
