@@ -9,11 +9,10 @@ import json
 import uuid
 
 import pytest
-
-from support.conversation import (Conversation, answer_until_recommendation, asked_step as asked_fact, group_facts,
-                                  group_reply, say, triage)
-from support.scenarios import NO_DANGER, SCENARIOS as CASES
-
+from support.conversation import Conversation, answer_until_recommendation, group_facts, group_reply, say, triage
+from support.conversation import asked_step as asked_fact
+from support.scenarios import NO_DANGER
+from support.scenarios import SCENARIOS as CASES
 
 pytestmark = pytest.mark.e2e
 
