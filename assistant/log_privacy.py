@@ -77,7 +77,7 @@ def scrub_message(message: str) -> str:
             return json.dumps(_scrub_value(event), ensure_ascii=True)
     for pattern, instead in _QUOTING:
         if pattern.search(message):
-            return pattern.sub(lambda _: instead, message)
+            return pattern.sub(instead.replace("\\", "\\\\"), message)
     return message
 
 

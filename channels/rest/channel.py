@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Awaitable, Callable, Optional
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import aiohttp
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -38,8 +39,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from assistant import log_privacy
-from channels.rest.checks import (ACTIONS_DOWN, RATE_LIMITED, Accepted, PayloadRules, RateLimiter,
-                                  check_request)
+from channels.rest.checks import ACTIONS_DOWN, RATE_LIMITED, Accepted, PayloadRules, RateLimiter, check_request
 
 log_privacy.install()   # the Rasa server imports this module when it reads credentials.yml
 log = logging.getLogger(__name__)
@@ -98,7 +98,7 @@ class SignpostRestInput(RestInput):
         return "signpost"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> "SignpostRestInput":
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> SignpostRestInput:
         credentials = credentials or {}
         return cls(rate=credentials.get("rate_per_second", 2.0), burst=credentials.get("burst", 20))
 

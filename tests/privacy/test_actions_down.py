@@ -7,17 +7,13 @@ last answer that was applied. Uses its own stack: it stops a part of it.
 """
 from __future__ import annotations
 
-import os
-import signal
 import time
 import uuid
 from collections.abc import Iterator
 
 import pytest
 
-from assistant import PROJECT_ROOT
-from assistant.model_cache import subprocess_env
-from assistant.stack import Stack, _spawn, free_port, start_stack, wait_until_healthy
+from assistant.stack import Stack, free_port, start_stack
 from channels.rest.checks import ACTIONS_DOWN
 
 pytestmark = pytest.mark.e2e
@@ -33,21 +29,6 @@ def own_stack(tmp_path) -> Iterator[Stack]:
         stack.stop()
 
 
-def _stop_actions(stack: Stack) -> list[str]:
-    process = stack.processes["actions"]
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=30)
-    return list(process.args)
-
-
-def _start_actions(stack: Stack, command: list[str]) -> None:
-    env = subprocess_env({"PYTHONPATH": str(PROJECT_ROOT),
-                          "SIGNPOST_TRACKER_DB": str(stack.tracker_db)})
-    log = open(stack.logs["actions"], "ab")
-    stack.processes["actions"] = _spawn(command, env, log)
-    wait_until_healthy(f"{stack.actions_url}/health", stack.processes["actions"], timeout=180)
-
-
 def _facts(stack: Stack, sender: str) -> dict:
     return stack.tracker(sender)["slots"].get("facts") or {}
 
@@ -59,14 +40,14 @@ def test_a_message_sent_while_the_action_server_is_down_is_not_lost(own_stack):
     before = _facts(own_stack, sender)
     assert before.get("immediate_danger") is False
 
-    command = _stop_actions(own_stack)
+    own_stack.stop_part("actions")   # the supervisor leaves it down until start_part
     started = time.monotonic()
     replies = own_stack.send(sender, "he has a knife")
     assert [r.get("text") for r in replies] == [ACTIONS_DOWN]
     assert time.monotonic() - started < 30
     assert _facts(own_stack, sender) == before            # nothing of that turn applied
 
-    _start_actions(own_stack, command)
+    own_stack.start_part("actions")
     replies = own_stack.send(sender, "he has a knife")    # sent again: carries on
     assert replies and ACTIONS_DOWN not in [r.get("text") for r in replies]
     after = _facts(own_stack, sender)
