@@ -3,18 +3,29 @@ from __future__ import annotations
 
 from typing import Any
 
+import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from assistant import PATHWAYS_DIR
 from assistant.actions.state import area_events, area_of, guidance, known_facts, safe_next_step
 from assistant.conversation import usable_facts
-from assistant.guidance import Guidance, card as recommendation_card, decide, next_steps, referral_summary, render_text
+from assistant.guidance import Guidance, decide, next_steps, referral_summary, render_text
+from assistant.guidance import card as recommendation_card
 
 
 def area_sentence(g: Guidance) -> str:
-    name = getattr(g, "area_name", None) or g.area.replace("_", " ").title()
-    return f"This advice uses {name}'s guidance (version {g.version})."
+    """Which area's guidance the advice used, named as the area's own file names it."""
+    name = getattr(g, "area_name", None)
+    if not name:
+        try:
+            with open(PATHWAYS_DIR / "areas" / f"{g.area}.yaml", encoding="utf-8") as handle:
+                name = (yaml.safe_load(handle) or {}).get("name")
+        except (OSError, yaml.YAMLError):
+            name = None
+    name = name or g.area.replace("_", " ").title()
+    return f"This advice uses the guidance for {name} (version {g.version})."
 
 
 class ActionRecommend(Action):
