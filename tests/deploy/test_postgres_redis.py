@@ -127,6 +127,9 @@ def test_conversation_is_stored_in_postgres_without_typed_words_and_survives_a_r
                 sender, f"{TYPED_NAME} told me her partner strangled her last night, no kids at home"
             )
         assert replies, "the bot answered nothing"
+        # Issue 10's other shapes (F): a knowledge question and a wrong-typed payload, both with the name.
+        stack.send(sender, f"what is MARAC? asking for {TYPED_NAME}")
+        stack.send(sender, '/inform{"weapon": "%s"}' % TYPED_NAME)
         facts_before = stack.tracker(sender)["slots"].get("facts") or {}
     finally:
         stack.stop()
