@@ -137,7 +137,7 @@ def main() -> int:
                 for refusal in source["refused_edit_text"]:
                     print(f"      {refusal}", file=sys.stderr)
         print('  Try: curl -s -XPOST', stack.rest_url,
-              '''-d '{"sender": "me", "message": "hello"}' ''')
+              '''-d '{"sender": "try-it-out", "message": "hello"}' ''')
         print("Ctrl-C (or SIGTERM) stops every part; a part that exits is restarted.", flush=True)
         while True:
             time.sleep(3600)
