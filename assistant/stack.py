@@ -226,6 +226,8 @@ class Stack:
 
     def stop(self) -> None:
         self._stopping.set()
+        if self.processes:
+            self._event("stopping every part")
         with self._lock:
             for process in reversed(list(self.processes.values())):
                 if process.poll() is None:

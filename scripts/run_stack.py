@@ -127,7 +127,8 @@ def main() -> int:
         print(f"                  health: {stack.health_url}")
         if stack.web_url:
             print(f"  Demo page       {stack.web_url}   on 127.0.0.1   <- open this in a browser")
-        print(f"  Conversations   {stack.tracker_db} (0600); logs .rasa/logs/ (appended, 0600)")
+        log_dir = stack.logs["supervisor"].parent
+        print(f"  Conversations   {stack.tracker_db} (0600); logs {log_dir}/ (appended, 0600)")
         print(f"  Guidance        version {health['guidance'].get('version')}")
         for name, source in (health.get("sources") or {}).items():
             if source.get("refused_edit_text"):
