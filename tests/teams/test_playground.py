@@ -31,8 +31,9 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any
 
 import pytest
 import websockets
@@ -91,7 +92,7 @@ class Playground:
         self._stop.set()
         self._thread.join(timeout=5)
 
-    def bot_messages(self, since: int = 0, conversation_prefix: Optional[str] = None) -> list[dict[str, Any]]:
+    def bot_messages(self, since: int = 0, conversation_prefix: str | None = None) -> list[dict[str, Any]]:
         with self._cond:
             events = list(self.events[since:])
         bot = self.config["bot"]["id"]
@@ -182,7 +183,7 @@ def playground(stack: Stack, workdir: Path) -> Iterator[Playground]:
          "--port", str(port), "--disable-telemetry"],
         cwd=workdir, env={**os.environ, "HOME": str(home)}, stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True)
-    client: Optional[Playground] = None
+    client: Playground | None = None
     try:
         url = f"http://127.0.0.1:{port}"
         _wait_for_http(f"{url}/_debug/ping", process, log_path)
@@ -253,7 +254,7 @@ def _cards(messages: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[st
     return found
 
 
-def _recommendation(messages: list[dict[str, Any]]) -> Optional[dict[str, Any]]:
+def _recommendation(messages: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The recommendation: its card, or its cards (a long one is split under Teams' size limit)
     joined into one body, in the order they came."""
     pages = [card for _, card in _cards(messages)
@@ -282,7 +283,7 @@ def _area_of(card: dict[str, Any]) -> str:
 
 
 def _triage(chat: Chat, replies: list[dict[str, Any]], max_steps: int = 25,
-            presses: Optional[list[str]] = None) -> dict[str, Any]:
+            presses: list[str] | None = None) -> dict[str, Any]:
     """Answers the question cards by pressing their buttons until the recommendation card comes."""
     for _ in range(max_steps):
         card = _recommendation(replies)
@@ -370,8 +371,6 @@ def test_signpost_in_the_agents_playground(playground: Playground, stack: Stack,
         assert secret.replace(" ", "") not in stored.replace(" ", "")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10 §1.1, owned by helper F: the knowledge answer's bot event keeps "
-                   "the question word for word (custom.answer.question). Strict: remove this mark once it passes.")
 def test_a_knowledge_question_with_personal_details_is_not_kept_on_the_teams_path(
         playground: Playground, stack: Stack, workdir: Path) -> None:
     chat = Chat(playground, stack, playground.config["personalChat"]["id"])
