@@ -194,9 +194,6 @@ def _facts(src: _Source, settings: dict) -> dict[str, FactSpec]:
                           "use true/false for yes/no facts, a whole number for number facts, one of the values for choices, null for Not sure")
                 continue
             options.append(Option(_format(opt["label"], settings), value))
-        if options and all(o.value is not None for o in options):
-            out.error(file, raw_options.line, f"fact `{fid}` has no 'Not sure' option",
-                      "add `- {label: Not sure, value: null}` so nobody has to guess")
         result[fid] = FactSpec(
             id=fid, type=ftype, question=_format(_text(item, "question"), settings),
             why=_format(_text(item, "why"), settings),

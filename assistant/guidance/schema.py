@@ -171,7 +171,7 @@ def _describe(error: ValidationError, data: Any, schema_file: str) -> list[tuple
         return [(line, f"{name} in {where} has no wording", "write the words (in quotes), or remove the line")]
     if kind in ("minItems", "minProperties"):
         return [(line, f"{key} in {where} is empty", "add at least one entry")]
-    if kind in ("anyOf", "oneOf") and isinstance(schema, dict) and schema.get("errorMessage"):
+    if kind in ("anyOf", "oneOf", "contains") and isinstance(schema, dict) and schema.get("errorMessage"):
         message, _, fix = schema["errorMessage"].partition(" | ")
         return [(line, f"{where}: {message}", fix or f"see {schema_file}")]
     if kind in ("anyOf", "oneOf") and error.context:

@@ -324,3 +324,12 @@ def test_an_unknown_pathway_in_a_rule_gets_a_suggestion(pathways_copy: Path, edi
     edit(pathways_copy / "rules.yaml", "    add: perpetrator_service\n", "    add: perpetrator_servce\n")
     e = next(e for e in errors_of(pathways_copy) if "perpetrator_servce" in e.message)
     assert "did you mean `perpetrator_service`?" in e.fix
+
+
+def test_a_fact_without_a_not_sure_option(pathways_copy: Path) -> None:
+    facts = pathways_copy / "facts.yaml"
+    text = facts.read_text(encoding="utf-8")
+    facts.write_text(text.replace('      - {label: "Not sure", value: null}\n', "", 1), encoding="utf-8")
+    e = next(e for e in errors_of(pathways_copy) if "Not sure" in e.message)
+    assert "immediate_danger" in e.message and "value: null" in e.fix
+    assert e.line == line_containing(facts, "    options:")
