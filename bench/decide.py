@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from assistant import PATHWAYS_DIR
 from assistant.guidance import decide, load_guidance, next_questions
@@ -25,9 +25,11 @@ def main() -> None:
     started = time.perf_counter()
     guidance = load_guidance(PATHWAYS_DIR)
     load_ms = (time.perf_counter() - started) * 1000
-    cases = [s.facts for s in load_scenarios(PATHWAYS_DIR / "scenarios") if (s.area or guidance.area) == guidance.area]
+    cases = [s.facts for s in load_scenarios(PATHWAYS_DIR / "scenarios")
+             if (s.area or guidance.area) == guidance.area]
     everything = {"immediate_danger": True, "strangulation": True, "children_in_household": True, "suicide_risk": True,
-                  "recent_incident": True, "victim_consents_police": False, "dash_score": 18, "honour_based_abuse": True}
+                  "recent_incident": True, "victim_consents_police": False, "dash_score": 18,
+                  "honour_based_abuse": True}
 
     def all_cases_decide() -> None:
         for facts in cases:

@@ -23,8 +23,9 @@ gives None, never False, so a missing answer can never quietly rule a pathway ou
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Callable, Mapping, Optional
+from typing import Any
 
 from .model import AskWhen, Check, FactSpec
 from .problems import Collector
@@ -46,8 +47,8 @@ KEYWORDS = {"all", "any", "not", "unless", "meets", "unknown", "known", "always"
 
 
 def _all(checks: list[Check]) -> Check:
-    def check(facts: Mapping[str, Any]) -> Optional[bool]:
-        result: Optional[bool] = True
+    def check(facts: Mapping[str, Any]) -> bool | None:
+        result: bool | None = True
         for c in checks:
             value = c(facts)
             if value is False:
@@ -59,8 +60,8 @@ def _all(checks: list[Check]) -> Check:
 
 
 def _any(checks: list[Check]) -> Check:
-    def check(facts: Mapping[str, Any]) -> Optional[bool]:
-        result: Optional[bool] = False
+    def check(facts: Mapping[str, Any]) -> bool | None:
+        result: bool | None = False
         for c in checks:
             value = c(facts)
             if value is True:
@@ -72,7 +73,7 @@ def _any(checks: list[Check]) -> Check:
 
 
 def _not(inner: Check) -> Check:
-    def check(facts: Mapping[str, Any]) -> Optional[bool]:
+    def check(facts: Mapping[str, Any]) -> bool | None:
         value = inner(facts)
         return None if value is None else not value
     return check
@@ -82,8 +83,20 @@ def _unless(inner: Check) -> Check:
     return lambda facts: inner(facts) is not True
 
 
+def _is_unknown(fact: str) -> Check:
+    return lambda facts: facts.get(fact) is None
+
+
+def _is_known(fact: str) -> Check:
+    return lambda facts: facts.get(fact) is not None
+
+
+def _constant(result: bool) -> Check:
+    return lambda facts: result
+
+
 def _compare(fact: str, op: Callable[[Any, Any], bool], operand: Any) -> Check:
-    def check(facts: Mapping[str, Any]) -> Optional[bool]:
+    def check(facts: Mapping[str, Any]) -> bool | None:
         value = facts.get(fact)
         return None if value is None else op(value, operand)
     return check
@@ -97,7 +110,7 @@ def _live_fact(fact: str) -> Live:
     return lambda facts: _NONE if facts.get(fact) is not None else frozenset((fact,))
 
 
-def _live_all(parts: list["Compiled"]) -> Live:
+def _live_all(parts: list[Compiled]) -> Live:
     def live(facts: Mapping[str, Any]) -> frozenset:
         # a part already false settles `all`: nothing inside it can matter
         if any(p.check(facts) is False for p in parts):
@@ -106,7 +119,7 @@ def _live_all(parts: list["Compiled"]) -> Live:
     return live
 
 
-def _live_any(parts: list["Compiled"]) -> Live:
+def _live_any(parts: list[Compiled]) -> Live:
     def live(facts: Mapping[str, Any]) -> frozenset:
         if any(p.check(facts) is True for p in parts):
             return _NONE
@@ -120,7 +133,7 @@ class Compiled:
 
     __slots__ = ("check", "facts", "live")
 
-    def __init__(self, check: Check, facts: frozenset[str], live: Optional[Live] = None):
+    def __init__(self, check: Check, facts: frozenset[str], live: Live | None = None):
         self.check = check
         self.facts = facts
         self.live: Live = live or (lambda f: _NONE)
@@ -142,7 +155,7 @@ class ConditionCompiler:
     def _err(self, line: int, message: str, fix: str) -> None:
         self.out.error(self.file, line, message, fix)
 
-    def compile(self, node: Any, line: int) -> Optional[Compiled]:
+    def compile(self, node: Any, line: int) -> Compiled | None:
         if not isinstance(node, dict) or not node:
             self._err(line_of(node, line), "a condition must be a mapping such as `strangulation: true`",
                       "write `fact: value`, or use all:/any:/not:/unknown: with facts under them")
@@ -162,9 +175,10 @@ class ConditionCompiler:
             return parts[0]
         return Compiled(_all([p.check for p in parts]), frozenset().union(*(p.facts for p in parts)), _live_all(parts))
 
-    def _list(self, key: str, value: Any, line: int) -> Optional[list[Compiled]]:
+    def _list(self, key: str, value: Any, line: int) -> list[Compiled] | None:
         if not isinstance(value, list) or not value:
-            self._err(line, f"`{key}:` needs a list of conditions", f"put each condition on its own line starting with `- ` under `{key}:`")
+            self._err(line, f"`{key}:` needs a list of conditions",
+                      f"put each condition on its own line starting with `- ` under `{key}:`")
             return None
         compiled = []
         for i, item in enumerate(value):
@@ -175,14 +189,14 @@ class ConditionCompiler:
             compiled.append(c)
         return compiled
 
-    def _fact_name(self, key: str, value: Any, line: int) -> Optional[str]:
+    def _fact_name(self, key: str, value: Any, line: int) -> str | None:
         if not isinstance(value, str) or value not in self.facts:
             self._err(line, f"`{key}: {value}` does not name a known fact",
                       f"use one of the fact ids in facts.yaml, e.g. `{key}: dash_score`")
             return None
         return value
 
-    def _definition(self, name: Any, line: int) -> Optional[Compiled]:
+    def _definition(self, name: Any, line: int) -> Compiled | None:
         if not isinstance(name, str) or name not in self.definitions:
             known = ", ".join(self.definitions) or "none yet"
             self._err(line, f"`{name}` is not a definition written above this point (known: {known})",
@@ -190,13 +204,14 @@ class ConditionCompiler:
             return None
         return self.definitions[name]
 
-    def _one(self, key: str, value: Any, line: int) -> Optional[Compiled]:
+    def _one(self, key: str, value: Any, line: int) -> Compiled | None:
         if key in ("all", "any"):
             parts = self._list(key, value, line)
             if parts is None:
                 return None
             combine, live = (_all, _live_all) if key == "all" else (_any, _live_any)
-            return Compiled(combine([p.check for p in parts]), frozenset().union(*(p.facts for p in parts)), live(parts))
+            return Compiled(combine([p.check for p in parts]), frozenset().union(*(p.facts for p in parts)),
+                            live(parts))
         if key == "not":
             inner = self.compile(value, line)
             return None if inner is None else Compiled(_not(inner.check), inner.facts, inner.live)
@@ -210,8 +225,8 @@ class ConditionCompiler:
             if fact is None:
                 return None
             if key == "unknown":
-                return Compiled(lambda facts, f=fact: facts.get(f) is None, frozenset([fact]), _live_fact(fact))
-            return Compiled(lambda facts, f=fact: facts.get(f) is not None, frozenset([fact]), _live_fact(fact))
+                return Compiled(_is_unknown(fact), frozenset([fact]), _live_fact(fact))
+            return Compiled(_is_known(fact), frozenset([fact]), _live_fact(fact))
         if key == "always":
             if value is not True:
                 self._err(line, "`always:` must be `always: true`", "write `always: true`, or remove it")
@@ -231,12 +246,13 @@ class ConditionCompiler:
             name = value[len("settings."):]
             if name not in self.settings:
                 self._err(line, f"`{value}` names no area setting",
-                          f"add `{name}:` under settings in the area file, or use one of: {', '.join(sorted(self.settings))}")
+                          f"add `{name}:` under settings in the area file, "
+                          f"or use one of: {', '.join(sorted(self.settings))}")
                 return False, None
             return True, self.settings[name]
         return True, value
 
-    def _setting(self, key: str, value: Any, line: int) -> Optional[Compiled]:
+    def _setting(self, key: str, value: Any, line: int) -> Compiled | None:
         ok, actual = self.resolve(key, line)
         if not ok:
             return None
@@ -257,9 +273,9 @@ class ConditionCompiler:
                       "compare a number with a number, or true/false with true/false")
             return None
         # a setting is fixed for the area, so the check is a constant
-        return Compiled(lambda facts, r=result: r, frozenset())
+        return Compiled(_constant(result), frozenset())
 
-    def _fact(self, fact: str, value: Any, line: int) -> Optional[Compiled]:
+    def _fact(self, fact: str, value: Any, line: int) -> Compiled | None:
         spec = self.facts[fact]
         if isinstance(value, dict):
             if len(value) != 1:
@@ -282,7 +298,8 @@ class ConditionCompiler:
             op_name, op, operand = "==", operator.eq, value
         if op_name == "in":
             if not isinstance(operand, list) or not operand:
-                self._err(line, f"`one_of` for `{fact}` needs a list of values", "write e.g. `one_of: [victim, third_party]`")
+                self._err(line, f"`one_of` for `{fact}` needs a list of values",
+                          "write e.g. `one_of: [victim, third_party]`")
                 return None
             resolved = []
             for item in operand:
@@ -342,7 +359,7 @@ def compile_ask_when(out: Collector, file: Path, doc: Any, facts: Mapping[str, F
         if not isinstance(item, YDict) or "ask_when" not in item:
             continue
         fid = item.get("id")
-        if fid not in facts:
+        if not isinstance(fid, str) or fid not in facts:
             continue  # the fact itself is already reported as broken
         line = item.line_of("ask_when")
         compiled = compiler.compile(item["ask_when"], line)

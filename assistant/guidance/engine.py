@@ -6,7 +6,8 @@ mention each unanswered fact.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Optional
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from .model import FactValue, Guidance, PathwayRec, Recommendation, Rule
 
@@ -84,6 +85,7 @@ def _outcome(guidance: Guidance, fired: Iterable[Rule]) -> dict[str, int]:
     ranks = guidance.urgencies
     for rule in fired:
         if rule.adds is not None:
+            assert rule.urgency is not None  # the loader rejects a rule that adds a pathway without an urgency
             rank = ranks[rule.urgency].rank
             if rank < best.get(rule.adds, 1 << 30):
                 best[rule.adds] = rank
@@ -108,6 +110,7 @@ def decide(guidance: Guidance, facts: Mapping[str, Any]) -> Recommendation:
             excluded.setdefault(pid, []).append(rule.reason)
         if rule.adds is None:
             continue
+        assert rule.urgency is not None  # the loader rejects a rule that adds a pathway without an urgency
         urgency = guidance.urgencies[rule.urgency]
         entry = grouped.setdefault(rule.adds, {"urgency": urgency, "reasons": [], "rules": [], "local": []})
         if urgency.rank < entry["urgency"].rank:
@@ -193,6 +196,6 @@ def worth_asking(guidance: Guidance, facts: Mapping[str, Any], fact_id: str) -> 
     return when is None or when.check(facts) is not False
 
 
-def urgency_of(rec: Recommendation, pathway_id: str) -> Optional[str]:
+def urgency_of(rec: Recommendation, pathway_id: str) -> str | None:
     found = rec.get(pathway_id)
     return found.urgency if found else None

@@ -1,13 +1,14 @@
 """The loaded guidance and the recommendation it produces, as plain data."""
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Optional, Union
+from typing import Any
 
-FactValue = Union[bool, int, str, None]
+FactValue = bool | int | str | None
 # A compiled condition: facts -> True, False, or None when it cannot yet be
 # told (an unknown fact inside a comparison is never treated as false).
-Check = Callable[[Mapping[str, Any]], Optional[bool]]
+Check = Callable[[Mapping[str, Any]], bool | None]
 
 
 @dataclass(frozen=True)
@@ -25,8 +26,8 @@ class FactSpec:
     options: list[Option]
     priority: int
     values: tuple[str, ...] = ()  # enum values
-    minimum: Optional[int] = None
-    maximum: Optional[int] = None
+    minimum: int | None = None
+    maximum: int | None = None
     line: int = 0
 
 
@@ -89,8 +90,8 @@ class PathwaySpec:
 class Rule:
     id: str
     check: Check
-    adds: Optional[str]
-    urgency: Optional[str]
+    adds: str | None
+    urgency: str | None
     excludes: tuple[str, ...]
     reason: str
     source: str
@@ -168,7 +169,7 @@ class Recommendation:
     def pathway_ids(self) -> list[str]:
         return [p.id for p in self.pathways]
 
-    def get(self, pathway_id: str) -> Optional[PathwayRec]:
+    def get(self, pathway_id: str) -> PathwayRec | None:
         return next((p for p in self.pathways if p.id == pathway_id), None)
 
     def to_json(self) -> dict:

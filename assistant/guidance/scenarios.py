@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
 
 from .engine import decide
 from .loader import load_guidance
@@ -32,10 +31,10 @@ class Scenario:
     file: Path
     name: str
     facts: dict
-    area: Optional[str] = None
+    area: str | None = None
     expect: list[str] = field(default_factory=list)
     expect_not: list[str] = field(default_factory=list)
-    expect_first: Optional[str] = None
+    expect_first: str | None = None
     expect_urgency: dict[str, str] = field(default_factory=dict)
 
 
@@ -43,7 +42,7 @@ class Scenario:
 class Outcome:
     scenario: Scenario
     failures: list[str]
-    recommendation: Optional[Recommendation]
+    recommendation: Recommendation | None
 
     @property
     def passed(self) -> bool:
@@ -69,14 +68,17 @@ def load_scenarios(folder: Path) -> list[Scenario]:
         doc = read_yaml(file, out)
         if not isinstance(doc, YDict):
             if doc is not None or not out.has_errors:
-                out.error(file, 1, "a scenario must be a mapping with name:, facts: and expect:", "copy the layout of another scenario file")
+                out.error(file, 1, "a scenario must be a mapping with name:, facts: and expect:",
+                          "copy the layout of another scenario file")
             continue
         for key in doc:
             if key not in FIELDS:
-                out.error(file, doc.line_of(key), f"unknown field `{key}`", "a scenario may have: " + ", ".join(sorted(FIELDS)))
+                out.error(file, doc.line_of(key), f"unknown field `{key}`",
+                          "a scenario may have: " + ", ".join(sorted(FIELDS)))
         facts = doc.get("facts") if doc.get("facts") is not None else {}
         if not isinstance(facts, dict):
-            out.error(file, doc.line_of("facts"), "`facts:` must be a mapping of fact to value", "write `facts: {strangulation: true}`")
+            out.error(file, doc.line_of("facts"), "`facts:` must be a mapping of fact to value",
+                      "write `facts: {strangulation: true}`")
             continue
         urgency = doc.get("expect_urgency") or {}
         if not isinstance(urgency, dict):
@@ -98,9 +100,9 @@ class GuidanceByArea:
 
     def __init__(self, folder: Path):
         self.folder = folder
-        self._cache: dict[Optional[str], Guidance] = {}
+        self._cache: dict[str | None, Guidance] = {}
 
-    def get(self, area: Optional[str]) -> Guidance:
+    def get(self, area: str | None) -> Guidance:
         if area not in self._cache:
             self._cache[area] = load_guidance(self.folder, area)
         return self._cache[area]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import pytest
 
@@ -20,7 +20,7 @@ FACTS = {
 SETTINGS = {"high": 14, "iris": True}
 
 
-def compile_yaml(tmp_path: Path, text: str, definitions: Optional[dict] = None):
+def compile_yaml(tmp_path: Path, text: str, definitions: dict | None = None):
     file = tmp_path / "cond.yaml"
     file.write_text(text, encoding="utf-8")
     out = Collector(tmp_path)
@@ -33,14 +33,15 @@ def compile_yaml(tmp_path: Path, text: str, definitions: Optional[dict] = None):
     return compiler.compile(node, 1), out
 
 
-def check(tmp_path: Path, text: str, facts: dict[str, Any], **kw: Any) -> Optional[bool]:
+def check(tmp_path: Path, text: str, facts: dict[str, Any], **kw: Any) -> bool | None:
     compiled, out = compile_yaml(tmp_path, text, **kw)
     assert compiled is not None, [str(p) for p in out.problems]
     return compiled.check(facts)
 
 
-@pytest.mark.parametrize("facts,expected", [({"a": True}, True), ({"a": False}, False), ({}, None), ({"a": None}, None)])
-def test_equality_with_unknown_is_undecided_never_false(tmp_path: Path, facts: dict, expected: Optional[bool]) -> None:
+@pytest.mark.parametrize("facts,expected",
+                         [({"a": True}, True), ({"a": False}, False), ({}, None), ({"a": None}, None)])
+def test_equality_with_unknown_is_undecided_never_false(tmp_path: Path, facts: dict, expected: bool | None) -> None:
     assert check(tmp_path, "a: true", facts) is expected
 
 
@@ -54,7 +55,7 @@ def test_several_keys_in_one_mapping_must_all_hold(tmp_path: Path) -> None:
     ({"a": False}, False),            # one false decides `all` even with b unknown
     ({"a": True}, None),              # still waiting for b
 ])
-def test_all(tmp_path: Path, facts: dict, expected: Optional[bool]) -> None:
+def test_all(tmp_path: Path, facts: dict, expected: bool | None) -> None:
     assert check(tmp_path, "all: [{a: true}, {b: true}]", facts) is expected
 
 
@@ -63,12 +64,12 @@ def test_all(tmp_path: Path, facts: dict, expected: Optional[bool]) -> None:
     ({"a": False, "b": False}, False),
     ({"a": False}, None),
 ])
-def test_any(tmp_path: Path, facts: dict, expected: Optional[bool]) -> None:
+def test_any(tmp_path: Path, facts: dict, expected: bool | None) -> None:
     assert check(tmp_path, "any: [{a: true}, {b: true}]", facts) is expected
 
 
 @pytest.mark.parametrize("facts,expected", [({"a": True}, False), ({"a": False}, True), ({}, None)])
-def test_not_keeps_unknown_unknown(tmp_path: Path, facts: dict, expected: Optional[bool]) -> None:
+def test_not_keeps_unknown_unknown(tmp_path: Path, facts: dict, expected: bool | None) -> None:
     assert check(tmp_path, "not: {a: true}", facts) is expected
 
 
@@ -95,7 +96,7 @@ def test_always(tmp_path: Path) -> None:
     ("n: {is_not: 3}", 4, True), ("n: 3", 3, True),
     ("n: {at_least: 14}", None, None),
 ])
-def test_number_comparisons(tmp_path: Path, text: str, value: Any, expected: Optional[bool]) -> None:
+def test_number_comparisons(tmp_path: Path, text: str, value: Any, expected: bool | None) -> None:
     assert check(tmp_path, text, {"n": value}) is expected
 
 

@@ -5,8 +5,7 @@ import json
 
 import pytest
 
-from assistant.guidance import (coerce_facts, decide, next_questions, parse_fact_value, referral_summary,
-                                render_detail)
+from assistant.guidance import coerce_facts, decide, next_questions, parse_fact_value, referral_summary, render_detail
 
 
 def ids(guidance, facts) -> list[str]:
@@ -14,7 +13,8 @@ def ids(guidance, facts) -> list[str]:
 
 
 def test_pathways_are_ordered_by_urgency(guidance) -> None:
-    rec = decide(guidance, {"immediate_danger": True, "children_in_household": True, "disclosure_source": "perpetrator"})
+    rec = decide(guidance,
+                 {"immediate_danger": True, "children_in_household": True, "disclosure_source": "perpetrator"})
     ranks = [p.urgency_rank for p in rec.pathways]
     assert ranks == sorted(ranks)
     assert rec.pathways[0].id == "police_999" and rec.pathways[-1].id == "gp_follow_up"
