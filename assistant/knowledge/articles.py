@@ -113,7 +113,8 @@ def _as_list(meta: dict, key: str, path: Path) -> tuple[str, ...]:
 
 def _split_passages(article_id: str, body: str, first_line: int) -> tuple[Passage, ...]:
     passages: list[Passage] = []
-    heading, buf, start = "", [], first_line
+    heading, start = "", first_line
+    buf: list[str] = []
 
     def flush() -> None:
         raw = "\n".join(buf)

@@ -9,8 +9,8 @@ import hashlib
 import logging
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 
 def text_key(fingerprint: str, text: str) -> str:
-    return hashlib.sha256(f"{fingerprint}\n{text}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{fingerprint}\n{text}".encode()).hexdigest()
 
 
 class EmbeddingCache:
@@ -44,7 +44,7 @@ class EmbeddingCache:
         missing = [i for i, key in enumerate(keys) if key not in self._vectors]
         if missing:
             fresh = embedder.encode([texts[i] for i in missing])
-            for i, vector in zip(missing, fresh):
+            for i, vector in zip(missing, fresh, strict=True):
                 self._vectors[keys[i]] = vector
         wanted = set(keys)
         stale = [key for key in self._vectors if key not in wanted]

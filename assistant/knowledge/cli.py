@@ -13,7 +13,7 @@ from assistant.knowledge.articles import article_paths
 from assistant.knowledge.validate import DEFAULT_MAX_AGE_DAYS, validate_knowledge
 
 
-def register(subparsers: "argparse._SubParsersAction") -> None:
+def register(subparsers: argparse._SubParsersAction) -> None:
     ask = subparsers.add_parser("ask", help="ask the knowledge base a question, as the bot would")
     ask.add_argument("question", help='the question, in quotes: "what is MARAC?"')
     ask.add_argument("--json", action="store_true", help="print the answer object as JSON")

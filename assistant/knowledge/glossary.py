@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-
 from assistant.knowledge.articles import ArticleError, read_yaml_file
 
 GLOSSARY_FILE = "glossary.yaml"

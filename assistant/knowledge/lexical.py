@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections import Counter
-from typing import Sequence
+from collections.abc import Sequence
 
 from assistant.knowledge.text import tokenize
 
@@ -53,12 +53,12 @@ class BM25Index:
     def _with_pairs(self, tokens: list[str]) -> list[str]:
         if not self._phrases:
             return tokens
-        return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
+        return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
 
     def _query_with_pairs(self, terms: list[tuple[str, float]]) -> list[tuple[str, float]]:
         if not self._phrases:
             return terms
-        pairs = [(f"{a} {b}", min(wa, wb)) for (a, wa), (b, wb) in zip(terms, terms[1:])]
+        pairs = [(f"{a} {b}", min(wa, wb)) for (a, wa), (b, wb) in zip(terms, terms[1:], strict=False)]
         return terms + pairs
 
     def scores(self, query: str) -> list[float]:
@@ -83,7 +83,7 @@ class BM25Index:
     def _scores(self, query_terms: list[tuple[str, float]]) -> list[float]:
         terms = [(t, w) for t, w in query_terms if t in self._idf]
         result = []
-        for doc, length in zip(self._docs, self._lengths):
+        for doc, length in zip(self._docs, self._lengths, strict=True):
             score = 0.0
             for term, weight in terms:
                 tf = doc.get(term, 0)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
 from assistant.knowledge.articles import ArticleError, read_yaml_file
 
 OUT_OF_SCOPE_FILE = "out_of_scope.yaml"

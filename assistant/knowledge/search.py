@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from assistant import KNOWLEDGE_DIR, PROJECT_ROOT
+from assistant.embedding import Embedder, MiniLMEmbedder
 from assistant.knowledge.articles import Article, ArticleError, Passage, load_articles
 from assistant.knowledge.cache import EmbeddingCache
-from assistant.embedding import Embedder, MiniLMEmbedder
 from assistant.knowledge.glossary import Glossary, load_glossary
 from assistant.knowledge.informal import Informal, load_informal
 from assistant.knowledge.lexical import BM25Index
@@ -178,7 +178,7 @@ class KnowledgeBase:
         *,
         embedder: Embedder | None = None,
         settings: SearchSettings | None = None,
-    ) -> "KnowledgeBase":
+    ) -> KnowledgeBase:
         """Reads the articles and embeds their passages (reusing cached vectors).
 
         Raises KnowledgeError only when no article at all can be read; broken
@@ -219,8 +219,8 @@ class KnowledgeBase:
         )
         vectors = cache.embed([text for _, _, text in units] + topics, embedder)
         return cls(
-            articles, units, vectors[: len(units)], embedder, settings, problems, topics, vectors[len(units):], glossary,
-            informal,
+            articles, units, vectors[: len(units)], embedder, settings, problems, topics, vectors[len(units):],
+            glossary, informal,
         )
 
     def score_passages(self, question: str) -> list[Scored]:
@@ -245,7 +245,7 @@ class KnowledgeBase:
             semantic = np.array(
                 [
                     max(similarity[own].max(initial=-1.0), weight * similarity[shared].max(initial=-1.0))
-                    for own, shared, weight in zip(self._own_rows, self._shared_rows, self._shared_weight)
+                    for own, shared, weight in zip(self._own_rows, self._shared_rows, self._shared_weight, strict=True)
                 ],
                 dtype=np.float32,
             )
@@ -255,7 +255,7 @@ class KnowledgeBase:
             own = s.semantic_weight * own_semantic + (1 - s.semantic_weight) * (lexical + body_lexical) / 2
         scored = [
             Scored(p, float(c), float(se), float(le), float(o))
-            for p, c, se, le, o in zip(self.passages, combined, semantic, lexical, own)
+            for p, c, se, le, o in zip(self.passages, combined, semantic, lexical, own, strict=True)
         ]
         return scored, nearest_topic[0], nearest_topic[1]
 

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import pytest
@@ -12,8 +12,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from assistant import KNOWLEDGE_DIR  # noqa: E402
-from assistant.knowledge import KnowledgeBase  # noqa: E402
 from assistant.embedding import MiniLMEmbedder  # noqa: E402
+from assistant.knowledge import KnowledgeBase  # noqa: E402
 
 
 class CountingEmbedder:

@@ -4,8 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistant.knowledge import KnowledgeBase
-from assistant.knowledge.search import embedding_units
 from assistant.knowledge.articles import parse_article
+from assistant.knowledge.search import embedding_units
 
 
 def units_of(path: Path) -> set[str]:
