@@ -22,20 +22,20 @@ def _assignments(rule: Rule, guidance: Guidance) -> tuple[Iterator[dict], bool]:
     for c in choices:
         total *= len(c)
     if total <= EXHAUSTIVE_LIMIT:
-        return (dict(zip(names, combo)) for combo in itertools.product(*choices)), True
+        return (dict(zip(names, combo, strict=True)) for combo in itertools.product(*choices)), True
 
     def sampled() -> Iterator[dict]:
         # each fact varied on its own against all-unknown and all-first backgrounds,
         # then random mixtures: cheap and finds most satisfiable conditions
-        for background in ({n: None for n in names}, {n: c[0] for n, c in zip(names, choices)},
-                           {n: c[-2] if len(c) > 1 else None for n, c in zip(names, choices)}):
+        for background in ({n: None for n in names}, {n: c[0] for n, c in zip(names, choices, strict=True)},
+                           {n: c[-2] if len(c) > 1 else None for n, c in zip(names, choices, strict=True)}):
             yield dict(background)
-            for n, c in zip(names, choices):
+            for n, c in zip(names, choices, strict=True):
                 for v in c:
                     yield {**background, n: v}
         rng = random.Random(rule.id)  # same answer every run
         for _ in range(SAMPLES):
-            yield {n: rng.choice(c) for n, c in zip(names, choices)}
+            yield {n: rng.choice(c) for n, c in zip(names, choices, strict=True)}
     return sampled(), False
 
 
@@ -111,3 +111,23 @@ def _danger_first(out: Collector, rules_file: Path, catalogue_file: Path, guidan
                           "keep the rule adding police_999 with the first urgency level when immediate_danger is true, "
                           "and keep police_999 first in catalogue.yaml")
                 return
+
+
+def check_wording(out: Collector, root: Path, avoid: list[str], guidance: Guidance) -> None:
+    """Warn where a question, reason or instruction uses one of guidance.yaml's `avoid_words`."""
+    lowered = [w.lower() for w in avoid]
+    def scan(file: Path, line: int, text: str, what: str) -> None:
+        low = text.lower()
+        for word in lowered:
+            if word in low:
+                out.warning(file, line, f"{what} uses '{word}', which can read as blaming",
+                            "rephrase in plain, non-blaming words (see `avoid_words` in guidance.yaml)")
+    for rule in guidance.rules:
+        scan(root / "rules.yaml", rule.line, rule.reason, f"the reason of rule `{rule.id}`")
+    for spec in guidance.facts.values():
+        scan(root / "facts.yaml", spec.line, spec.question, f"the question for `{spec.id}`")
+    for group in guidance.groups.values():
+        scan(root / "facts.yaml", group.line, " ".join([group.question, *group.items.values()]),
+             f"the question for group `{group.id}`")
+    for p in guidance.pathways.values():
+        scan(root / "catalogue.yaml", p.line, p.what_to_do, f"what to do for `{p.id}`")

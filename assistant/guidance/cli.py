@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -16,11 +17,12 @@ import yaml
 from assistant import PATHWAYS_DIR
 
 from .engine import decide
-from .loader import load_guidance, other_files, validate
+from .loader import load_guidance, validate
 from .model import Guidance, Rule
 from .problems import GuidanceError, Problem
 from .render import referral_summary, render_detail
 from .scenarios import GuidanceByArea, load_scenarios, run_all
+from .schema import other_files
 
 
 def _print_problems(problems: list[Problem], stream: TextIO) -> None:
@@ -93,10 +95,10 @@ def cmd_decide(args: argparse.Namespace) -> int:
     return 0
 
 
-def _table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
+def _table(rows: Sequence[tuple[str, ...]], header: tuple[str, ...]) -> str:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     def fmt(row: tuple[str, ...]) -> str:
-        return "  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip()
+        return "  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
     return "\n".join([fmt(header), fmt(tuple("-" * w for w in widths)), *(fmt(r) for r in rows)])
 
 

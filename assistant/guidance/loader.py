@@ -33,7 +33,7 @@ from .conditions import ConditionCompiler, compile_ask_when
 from .groups import load_groups
 from .model import FactSpec, Guidance, Option, PathwaySpec, Rule, Urgency
 from .problems import Collector, GuidanceError, Problem
-from .schema import check_patterns, check_shape, schema_name
+from .schema import check_shape
 from .vocabulary import DISCLOSURE_SOURCES, FACT_TYPES, PATHWAY_IDS
 from .yamlfile import YDict, YList, read_yaml
 
@@ -344,25 +344,6 @@ def _content_hash(files: list[Path]) -> str:
     return digest.hexdigest()[:8]
 
 
-def _check_wording(out: Collector, src: _Source, avoid: list[str], guidance: Guidance, area_file: Path) -> None:
-    lowered = [w.lower() for w in avoid]
-    def scan(file: Path, line: int, text: str, what: str) -> None:
-        low = text.lower()
-        for word in lowered:
-            if word in low:
-                out.warning(file, line, f"{what} uses '{word}', which can read as blaming",
-                            "rephrase in plain, non-blaming words (see `avoid_words` in guidance.yaml)")
-    for rule in guidance.rules:
-        scan(src.root / "rules.yaml", rule.line, rule.reason, f"the reason of rule `{rule.id}`")
-    for spec in guidance.facts.values():
-        scan(src.root / "facts.yaml", spec.line, spec.question, f"the question for `{spec.id}`")
-    for group in guidance.groups.values():
-        scan(src.root / "facts.yaml", group.line, " ".join([group.question, *group.items.values()]),
-             f"the question for group `{group.id}`")
-    for p in guidance.pathways.values():
-        scan(src.root / "catalogue.yaml", p.line, p.what_to_do, f"what to do for `{p.id}`")
-
-
 def _dedupe(problems: list[Problem]) -> list[Problem]:
     return list(dict.fromkeys(problems))
 
@@ -387,29 +368,6 @@ def load_guidance(path: Path = PATHWAYS_DIR, area: str | None = None, *,
     result = guidances[chosen]
     result.warnings = [p for p in problems if not p.is_error]
     return result
-
-
-def other_files(path: Path = PATHWAYS_DIR) -> list[Problem]:
-    """Problems in the folder's files that do not decide a recommendation: phrasings.yaml
-    (every phrase must be a valid pattern), scenarios/*.yaml, and any YAML file no schema
-    describes. Kept apart from validate() so a phrasing mistake never stops the guidance
-    loading; `signpost validate` reports both."""
-    root = Path(path)
-    out = Collector(root)
-    decided = set(guidance_files(root))
-    for file in sorted(root.glob("*.yaml")) + sorted(root.glob("*/*.yaml")):
-        if file in decided:
-            continue
-        if schema_name(file) is None:
-            out.warning(file, 0, "no schema describes this file, so nothing in it is checked or used",
-                        "move it out of the guidance folder, or rename it to a file the guidance uses")
-            continue
-        data = read_yaml(file, out)
-        if data is None:
-            continue
-        if not check_shape(out, file, data) and file.name == "phrasings.yaml":
-            check_patterns(out, file, data)
-    return _dedupe(out.problems)
 
 
 def _default_area(root: Path, guidances: dict[str, Guidance]) -> str:
@@ -474,7 +432,7 @@ def validate(path: Path = PATHWAYS_DIR, *, today: _dt.date | None = None) -> tup
             source_files=tuple(str(f) for f in files))
         guidances[area_id] = guidance
         if not out.has_errors:
-            _check_wording(out, src, avoid, guidance, area_file)
+            checks.check_wording(out, root, avoid, guidance)
     if not out.has_errors:
         checks.cross_check(out, root / "rules.yaml", root / "catalogue.yaml", list(guidances.values()), tuple(fallback))
     return guidances, _dedupe(out.problems)

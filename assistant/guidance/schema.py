@@ -23,8 +23,8 @@ from jsonschema.exceptions import ValidationError
 
 from assistant import PROJECT_ROOT
 
-from .problems import Collector
-from .yamlfile import YDict, YList
+from .problems import Collector, Problem
+from .yamlfile import YDict, YList, read_yaml
 
 SCHEMA_DIR = PROJECT_ROOT / "pathways" / "schema"
 
@@ -35,6 +35,8 @@ SCHEMA_OF = {
     "glossary.yaml": "glossary", "out_of_scope.yaml": "out_of_scope",
 }
 SCHEMA_OF_FOLDER = {"areas": "area", "scenarios": "scenario"}
+# the files that decide a recommendation: the loader checks them (and builds nothing from a misshapen one)
+GUIDANCE_SCHEMAS = {"guidance", "facts", "catalogue", "rules", "area"}
 
 # what the entries of a list are called, for messages ("fact `dash_score`")
 _KIND = {"facts": "fact", "rules": "rule", "pathways": "pathway", "contacts": "contact", "options": "option",
@@ -244,3 +246,26 @@ def check_patterns(out: Collector, file: Path, data: Any) -> int:
         if isinstance(ages, YDict):
             check(fact, ages.get("patterns"), upper_ok=False)
     return count
+
+
+def other_files(path: Path) -> list[Problem]:
+    """Problems in the folder's files that do not decide a recommendation: phrasings.yaml
+    (every phrase must be a valid pattern), scenarios/*.yaml, and any YAML file no schema
+    describes. Kept apart from validate() so a phrasing mistake never stops the guidance
+    loading; `signpost validate` reports both."""
+    root = Path(path)
+    out = Collector(root)
+    for file in sorted(root.glob("*.yaml")) + sorted(root.glob("*/*.yaml")):
+        name = schema_name(file)
+        if name in GUIDANCE_SCHEMAS:
+            continue  # the loader checks these
+        if name is None:
+            out.warning(file, 0, "no schema describes this file, so nothing in it is checked or used",
+                        "move it out of the guidance folder, or rename it to a file the guidance uses")
+            continue
+        data = read_yaml(file, out)
+        if data is None:
+            continue
+        if not check_shape(out, file, data) and file.name == "phrasings.yaml":
+            check_patterns(out, file, data)
+    return list(dict.fromkeys(out.problems))
