@@ -193,7 +193,7 @@ def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
     try:
         for i, port in enumerate(action_ports, 1):
             topo.processes[f"actions-{i}"] = _spawn(
-                [sys.executable, "-m", "rasa_sdk", "--actions", "assistant.actions", "--port", str(port)],
+                [sys.executable, "-m", "assistant.action_server", "--port", str(port), "--host", "127.0.0.1"],
                 env, folder / f"actions-{i}.log")
         # nginx's workers run as nobody: their temp folder must be reachable by it,
         # which pytest's private tmp folder is not
@@ -204,11 +204,12 @@ def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
                                          env, folder / "nginx.log")
         for i, port in enumerate(rasa_ports, 1):
             topo.processes[f"rasa-{i}"] = _spawn(
-                [sys.executable, "-m", "rasa", "run", "--model", str(model), "--port", str(port),
+                [sys.executable, "-m", "assistant.rasa_server", "run", "--model", str(model), "--port", str(port),
                  "--interface", "127.0.0.1", "--endpoints", "deploy/endpoints.server.yml",
                  "--credentials", "credentials.yml"], env, folder / f"rasa-{i}.log")
         for i, port in enumerate(action_ports, 1):
-            wait_until_healthy(f"http://127.0.0.1:{port}/health", topo.processes[f"actions-{i}"], timeout=240)
+            wait_until_healthy(f"http://127.0.0.1:{port}/signpost/health", topo.processes[f"actions-{i}"],
+                               timeout=240)
         for i, port in enumerate(rasa_ports, 1):
             wait_until_healthy(f"http://127.0.0.1:{port}/", topo.processes[f"rasa-{i}"], timeout=300)
         yield topo
