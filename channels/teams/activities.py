@@ -11,8 +11,9 @@ import html
 import ipaddress
 import json
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from .cards import PAYLOAD_KEY, attachment
@@ -42,7 +43,7 @@ class Inbound:
     user: dict[str, Any]        # the "from" account
     bot: dict[str, Any]         # the "recipient" account (us)
     service_url: str
-    activity_id: Optional[str]
+    activity_id: str | None
     channel_id: str
     tenant_id: str = ""         # the Microsoft 365 tenant the message came from
     team_id: str = ""           # the team, for a message in a team's channel
@@ -125,7 +126,7 @@ def _account(activity: Mapping[str, Any], key: str) -> dict[str, Any]:
     return dict(account)
 
 
-def _payload_from_value(value: Any) -> Optional[str]:
+def _payload_from_value(value: Any) -> str | None:
     """The quick-reply payload a card button sent, if this is one of ours."""
     if isinstance(value, str):
         try:

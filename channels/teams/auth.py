@@ -17,10 +17,12 @@ import asyncio
 import json
 import logging
 import time
-from typing import Any, Callable, Mapping, Optional
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import aiohttp
 import jwt
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from jwt.algorithms import RSAAlgorithm
 
 log = logging.getLogger(__name__)
@@ -46,7 +48,7 @@ class AuthError(Exception):
     """The request is not from the Bot Connector (or cannot be checked now)."""
 
 
-def bearer_token(header: Optional[str]) -> str:
+def bearer_token(header: str | None) -> str:
     if not header:
         raise AuthError("no Authorization header")
     scheme, _, token = header.partition(" ")
@@ -67,7 +69,7 @@ class RequestAuthenticator:
         self.fetches = 0
         self._keys: dict[str, Mapping[str, Any]] = {}
         self._fetched_at = float("-inf")
-        self._lock: Optional[asyncio.Lock] = None
+        self._lock: asyncio.Lock | None = None
 
     async def _fetch_keys(self) -> None:
         async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as session:
@@ -108,7 +110,7 @@ class RequestAuthenticator:
             raise AuthError("the token is signed with an unknown key")
         return key
 
-    async def check(self, authorization: Optional[str], channel_id: str, service_url: str) -> dict[str, Any]:
+    async def check(self, authorization: str | None, channel_id: str, service_url: str) -> dict[str, Any]:
         """The token's claims when it is valid for this activity; raises AuthError."""
         token = bearer_token(authorization)
         try:
@@ -117,9 +119,12 @@ class RequestAuthenticator:
             raise AuthError("the token is not a JWT") from exc
         key_json = await self._key(str(header.get("kid", "")))
         try:
+            public_key = RSAAlgorithm.from_jwk(json.dumps(dict(key_json)))
+            if not isinstance(public_key, RSAPublicKey):  # a published signing key is never a private one
+                raise AuthError("the signing key is not a public key")
             claims = jwt.decode(
                 token,
-                key=RSAAlgorithm.from_jwk(json.dumps(dict(key_json))),
+                key=public_key,
                 algorithms=["RS256"],
                 audience=self.app_id,
                 issuer=self.issuer,
@@ -152,9 +157,9 @@ class TokenClient:
         self.app_password = app_password
         self.token_url = token_url
         self.scope = scope
-        self._token: Optional[str] = None
+        self._token: str | None = None
         self._expires_at = 0.0
-        self._lock: Optional[asyncio.Lock] = None
+        self._lock: asyncio.Lock | None = None
 
     @property
     def enabled(self) -> bool:

@@ -19,7 +19,8 @@ import functools
 import json
 import logging
 import re
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from assistant import PROJECT_ROOT
 from assistant.knowledge.render import DONT_KNOW
@@ -99,7 +100,7 @@ def text_run(text: Any, **style: Any) -> dict[str, Any]:
     return {"type": "TextRun", "text": _CONTROL_CHARS.sub("", "" if text is None else str(text)), **style}
 
 
-def paragraph(*runs: dict[str, Any], spacing: Optional[str] = None) -> dict[str, Any]:
+def paragraph(*runs: dict[str, Any], spacing: str | None = None) -> dict[str, Any]:
     """A RichTextBlock: plain text that wraps, never read as Markdown."""
     block: dict[str, Any] = {"type": "RichTextBlock", "inlines": list(runs)}
     if spacing:
@@ -143,7 +144,7 @@ def action_rows(actions: Sequence[dict[str, Any]], spacing: str = "Small") -> li
     ]
 
 
-def tel_url(phone: Any) -> Optional[str]:
+def tel_url(phone: Any) -> str | None:
     """``tel:`` link for a phone number as written in the guidance ("0808 2000 247")."""
     digits = _PHONE_CHARS.sub("", plain(phone))
     if not digits or not any(c.isdigit() for c in digits) or "+" in digits[1:]:
@@ -151,13 +152,13 @@ def tel_url(phone: Any) -> Optional[str]:
     return f"tel:{digits}"
 
 
-def web_url(value: Any) -> Optional[str]:
+def web_url(value: Any) -> str | None:
     """``value`` when it is a plain http(s) address, else None (no javascript: etc.)."""
     text = plain(value)
     return text if _WEB_URL.match(text) else None
 
 
-def mailto_url(value: Any) -> Optional[str]:
+def mailto_url(value: Any) -> str | None:
     text = plain(value)
     return f"mailto:{text}" if _EMAIL.match(text) else None
 
@@ -185,7 +186,7 @@ def _version(text: str) -> tuple[int, ...]:
 def required_version(node: Any) -> str:
     """The lowest Adaptive Card version that draws everything in ``node``;
     "99.0" for an element type this module does not know (so it is never sent)."""
-    needed = (1, 0)
+    needed: tuple[int, ...] = (1, 0)
     if isinstance(node, Mapping):
         kind = node.get("type")
         if isinstance(kind, str):
@@ -309,7 +310,7 @@ def pathway_block(number: int, pathway: Mapping[str, Any]) -> dict[str, Any]:
     return {"type": "Container", "separator": True, "spacing": "Medium", "items": items}
 
 
-def do_first_block(items: Sequence[Mapping[str, Any]]) -> Optional[dict[str, Any]]:
+def do_first_block(items: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
     """"Do this first": the card-at-a-glance actions the guidance chose (``do_first``
     in the card payload, assistant/guidance/render.py), each with why and its one number."""
     rows: list[dict[str, Any]] = []
@@ -323,9 +324,10 @@ def do_first_block(items: Sequence[Mapping[str, Any]]) -> Optional[dict[str, Any
             rows.append(paragraph(text_run(f"Why {when}: " if when else "Why: ", isSubtle=True),
                                   text_run(item["why"]), spacing="None"))
         phone = item.get("phone")
-        link = tel_url(phone.get("phone")) if isinstance(phone, Mapping) else None
+        phone_number = phone.get("phone") if isinstance(phone, Mapping) else None
+        link = tel_url(phone_number) if isinstance(phone, Mapping) else None
         if link:
-            rows += action_rows([open_url_action(f"Call {plain(phone.get('phone'))}", link)], spacing="None")
+            rows += action_rows([open_url_action(f"Call {plain(phone_number)}", link)], spacing="None")
     if not rows:
         return None
     return {"type": "Container", "style": "emphasis", "spacing": "Medium",

@@ -30,8 +30,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
-from typing import Any, Awaitable, Callable, Dict, Mapping, Optional, Text
+from typing import Any
 
 from rasa.core.channels.botframework import BotFrameworkInput
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -82,20 +83,20 @@ class TeamsOutput(OutputChannel):
     """Sends Signpost's messages into the Teams conversation a message came from."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "teams"
 
     def __init__(self, inbound: Inbound, connector: ConnectorClient) -> None:
         self.inbound = inbound
         self.connector = connector
 
-    async def _post(self, activity: Dict[Text, Any]) -> None:
+    async def _post(self, activity: dict[str, Any]) -> None:
         await self.connector.post(reply_url(self.inbound), activity)
 
     async def send_typing(self) -> None:
         await self.connector.post(conversation_url(self.inbound), typing_activity(self.inbound))
 
-    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         message = dict(message)
         custom = message.pop("custom", None)
         cards = cards_for_custom(custom) if isinstance(custom, Mapping) else []
@@ -115,16 +116,16 @@ class TeamsOutput(OutputChannel):
             log.info("Teams: a custom message of an unknown shape was not sent (keys: %s)",
                      sorted(custom) if isinstance(custom, Mapping) else type(custom).__name__)
 
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         if text.strip():
             await self._post(text_activity(self.inbound, text.strip()))
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: list, **kwargs: Any) -> None:
+    async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: list, **kwargs: Any) -> None:
         card = question_card(text or "", buttons or [])
         if card["body"]:  # an empty card would show as a blank bubble
             await self._post_card(card, summary=text or "")
 
-    async def _post_card(self, card: Dict[Text, Any], summary: str) -> None:
+    async def _post_card(self, card: dict[str, Any], summary: str) -> None:
         if fits_teams(card):
             await self._post(card_activity(self.inbound, card, summary))
         else:
@@ -166,13 +167,15 @@ class TeamsInput(BotFrameworkInput):
     """Receives Teams messages at /webhooks/teams/webhook."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "teams"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         if not credentials:
             cls.raise_missing_credentials_exception()
+        # Rasa raises above; mypy cannot see its NoReturn (Rasa ships no type information).
+        assert credentials is not None
         tenant = str(credentials.get("tenant_id") or "").strip()
         team_areas = credentials.get("team_areas") or {}
         if not isinstance(team_areas, Mapping):
@@ -190,10 +193,10 @@ class TeamsInput(BotFrameworkInput):
             team_areas={str(team): _area(area, f"team_areas[{team!r}]") for team, area in team_areas.items()},
         )
 
-    def __init__(self, app_id: Text, app_password: Text, *, tenant_id: Text, pseudonym_key: Text,
-                 token_url: Optional[Text] = None, openid_metadata_url: Text = OPENID_METADATA_URL,
+    def __init__(self, app_id: str, app_password: str, *, tenant_id: str, pseudonym_key: str,
+                 token_url: str | None = None, openid_metadata_url: str = OPENID_METADATA_URL,
                  validate_jwt: bool = True, service_url_hosts: tuple[str, ...] = DEFAULT_SERVICE_HOSTS,
-                 area: Text = "", team_areas: Optional[Mapping[str, str]] = None) -> None:
+                 area: str = "", team_areas: Mapping[str, str] | None = None) -> None:
         # BotFrameworkInput.__init__ is not called: it fetches Microsoft's keys
         # synchronously at start-up, so the server would not start while they
         # are unreachable. Keys are fetched on the first request instead.

@@ -15,7 +15,8 @@ import email.utils
 import logging
 import random
 import time
-from typing import Any, Awaitable, Callable, Mapping, Optional
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
 import aiohttp
 
@@ -30,7 +31,7 @@ BACKOFF_CAP = 8.0    # no single backoff wait longer than this
 MAX_RETRY_AFTER = 20.0  # a Retry-After beyond this is not waited for: the reply is dropped and logged
 
 
-def retry_after_seconds(value: Optional[str], now: Optional[float] = None) -> Optional[float]:
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
     """``Retry-After`` as seconds to wait: either delay-seconds or an HTTP date; None if absent or unreadable."""
     if not value:
         return None
@@ -48,7 +49,7 @@ def retry_after_seconds(value: Optional[str], now: Optional[float] = None) -> Op
     return max(when.timestamp() - (time.time() if now is None else now), 0.0)
 
 
-def backoff_delay(attempt: int, retry_after: Optional[float], rand: Callable[[], float] = random.random) -> float:
+def backoff_delay(attempt: int, retry_after: float | None, rand: Callable[[], float] = random.random) -> float:
     """The wait before attempt ``attempt + 1``: exponential with full jitter,
     but never shorter than what the connector asked for in Retry-After."""
     ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** (attempt - 1)))
@@ -66,11 +67,11 @@ class ConnectorClient:
 
     async def post(self, url: str, activity: Mapping[str, Any]) -> bool:
         """Sends one activity; True when the connector accepted it."""
-        status: Optional[int] = None
+        status: int | None = None
         renewed = False
         async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as session:
             for attempt in range(1, self.max_attempts + 1):
-                retry_after: Optional[float] = None
+                retry_after: float | None = None
                 try:
                     headers = await self.tokens.authorization(session)
                     async with session.post(url, json=dict(activity), headers=headers) as response:

@@ -17,8 +17,9 @@ import os
 import re
 import sys
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
@@ -38,7 +39,7 @@ class PackageError(ValueError):
     """The package settings are incomplete or wrong; the message says which and how to fix it."""
 
 
-def settings(config: Optional[Path] = None, env: Mapping[str, str] = os.environ) -> dict[str, str]:
+def settings(config: Path | None = None, env: Mapping[str, str] = os.environ) -> dict[str, str]:
     """The package settings: the config file, then the environment on top."""
     values: dict[str, Any] = {}
     if config is not None:
@@ -127,7 +128,7 @@ def build(out: Path, values: Mapping[str, str]) -> Path:
     return out
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", type=Path, default=os.environ.get("TEAMS_PACKAGE_CONFIG") or None,
                         help="YAML settings (see channels/teams/app/package.example.yml)")

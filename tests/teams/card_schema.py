@@ -6,7 +6,8 @@ element Teams cannot draw fails a test instead of showing an empty card.
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 SPACING = {"None", "Small", "Default", "Medium", "Large", "ExtraLarge", "Padding"}
 COLORS = {"Default", "Dark", "Light", "Accent", "Good", "Warning", "Attention"}

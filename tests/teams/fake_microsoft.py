@@ -13,7 +13,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Optional
+from typing import Any
 from urllib.parse import parse_qs, unquote
 
 import jwt
@@ -48,11 +48,11 @@ class FakeMicrosoft:
     received: list[Received] = field(default_factory=list)
     token_requests: list[dict[str, list[str]]] = field(default_factory=list)
     fail_next: list[int] = field(default_factory=list)  # statuses the connector answers first
-    retry_after: Optional[str] = None  # the Retry-After header sent with those failures
+    retry_after: str | None = None  # the Retry-After header sent with those failures
     key_id: str = KEY_ID
     key_fetches: int = 0
     refused: int = 0
-    server: Optional[ThreadingHTTPServer] = None
+    server: ThreadingHTTPServer | None = None
     _cond: threading.Condition = field(default_factory=threading.Condition)  # re-entrant lock
 
     # ---- addresses ----
@@ -74,9 +74,9 @@ class FakeMicrosoft:
         return f"{self.url}/connector/"
 
     # ---- tokens the Bot Connector would send ----
-    def request_token(self, *, audience: str = APP_ID, service_url: Optional[str] = None,
-                      issuer: str = ISSUER, expires_in: int = 600, key: Optional[rsa.RSAPrivateKey] = None,
-                      kid: Optional[str] = None, with_service_url: bool = True) -> str:
+    def request_token(self, *, audience: str = APP_ID, service_url: str | None = None,
+                      issuer: str = ISSUER, expires_in: int = 600, key: rsa.RSAPrivateKey | None = None,
+                      kid: str | None = None, with_service_url: bool = True) -> str:
         now = int(time.time())
         claims = {"iss": issuer, "aud": audience, "iat": now - 5, "nbf": now - 5, "exp": now + expires_in}
         if with_service_url:
@@ -118,7 +118,7 @@ class FakeMicrosoft:
             def log_message(self, *args: Any) -> None:  # quiet test output
                 pass
 
-            def _send(self, status: int, body: Any, headers: Optional[dict[str, str]] = None) -> None:
+            def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 for name, value in (headers or {}).items():
@@ -175,8 +175,8 @@ class FakeMicrosoft:
 
 
 def message_activity(fake: FakeMicrosoft, text: str = "", *, value: Any = None,
-                     conversation_id: Optional[str] = None,
-                     user_id: str = "29:1user-aad-id", activity_id: Optional[str] = None,
+                     conversation_id: str | None = None,
+                     user_id: str = "29:1user-aad-id", activity_id: str | None = None,
                      **extra: Any) -> dict[str, Any]:
     """A Teams ``message`` activity as the Bot Connector posts it."""
     activity: dict[str, Any] = {

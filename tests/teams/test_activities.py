@@ -41,7 +41,8 @@ def test_the_bots_mention_and_teams_html_are_removed_but_comparisons_are_kept():
 
 def test_a_button_press_reads_the_payload_from_the_card_data():
     payload = '/inform{"children_in_household": true}'
-    for value in ({"signpost_payload": payload}, '{"signpost_payload": "%s"}' % payload.replace('"', '\\"')):
+    escaped = payload.replace('"', '\\"')
+    for value in ({"signpost_payload": payload}, f'{{"signpost_payload": "{escaped}"}}'):
         assert read_message(_activity(text="", value=value)).text == payload
     # Data from some other card is not mistaken for ours.
     assert read_message(_activity(text="typed", value={"other": 1})).text == "typed"

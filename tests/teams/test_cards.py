@@ -150,7 +150,7 @@ def test_a_question_card_turns_each_button_into_a_message_back_submit():
     assert dynamic_texts(card) == ["Do any children live in the household?"]
     actions = submit_actions(card)
     assert [a["title"] for a in actions] == ["Yes", "Not sure"]
-    for action, button in zip(actions, buttons):
+    for action, button in zip(actions, buttons, strict=True):
         assert action["data"]["signpost_payload"] == button["payload"]
         assert action["data"]["msteams"] == {"type": "messageBack", "displayText": button["title"],
                                              "text": button["payload"]}

@@ -10,8 +10,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any
 
 import pytest
 
@@ -46,7 +47,7 @@ class Harness:
         self.fake = fake
         self.log_path = log_path
 
-    def post(self, activity: Any, token: Optional[str] = "valid", raw: Optional[bytes] = None) -> tuple[int, str]:
+    def post(self, activity: Any, token: str | None = "valid", raw: bytes | None = None) -> tuple[int, str]:
         headers = {"Content-Type": "application/json"}
         if token == "valid":
             token = self.fake.request_token()
@@ -219,7 +220,7 @@ def test_a_message_without_words_gets_a_clear_answer_not_silence(harness, fake):
                                   "expired", "unknown key", "wrong issuer", "not endorsed"])
 def test_requests_not_signed_by_the_bot_connector_are_refused(harness, fake, case):
     activity = message_activity(fake, "hello")
-    token: Optional[str] = {
+    token: str | None = {
         "no header": None,
         "garbage": "not-a-jwt",
         "wrong audience": fake.request_token(audience="someone-else"),

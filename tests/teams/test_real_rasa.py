@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import urllib.request
-from typing import Any, Iterator, Optional
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -50,7 +51,7 @@ def teams_stack(fake: FakeMicrosoft, tmp_path_factory: pytest.TempPathFactory) -
 _turns = {"count": 0}
 
 
-def _say(stack: Stack, fake: FakeMicrosoft, text: str, payload: Optional[str] = None,
+def _say(stack: Stack, fake: FakeMicrosoft, text: str, payload: str | None = None,
          replies: int = 1) -> list[dict[str, Any]]:
     """Posts one Teams message activity; returns the reply activities its whole turn caused."""
     since = len(fake.replies_in(CONVERSATION))

@@ -52,14 +52,14 @@ def colour_icon() -> Image.Image:
     offset = (big - inner) // 2
     symbol.paste(layer, (offset, offset), layer)
     image.alpha_composite(symbol)
-    return image.resize((192, 192), Image.LANCZOS).convert("RGB")
+    return image.resize((192, 192), Image.Resampling.LANCZOS).convert("RGB")
 
 
 def outline_icon() -> Image.Image:
     big = 32 * SCALE
     image = Image.new("RGBA", (big, big), (0, 0, 0, 0))
     _signpost(ImageDraw.Draw(image), big, outline_only=True)
-    small = image.resize((32, 32), Image.LANCZOS)
+    small = image.resize((32, 32), Image.Resampling.LANCZOS)
     # White only: every pixel is white with some transparency (resampling can tint edges).
     alpha = small.getchannel("A")
     white = Image.new("RGBA", (32, 32), WHITE)
