@@ -82,6 +82,7 @@ class Stack:
     actions_port: int
     web_port: int | None = None
     tracker_db: Path | None = None
+    workspace_port: int | None = None
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     logs: dict[str, Path] = field(default_factory=dict)
     # The Rasa HTTP API (trackers, events, model) answers only with this token.
@@ -115,6 +116,10 @@ class Stack:
     @property
     def web_url(self) -> str | None:
         return f"http://localhost:{self.web_port}" if self.web_port else None
+
+    @property
+    def workspace_url(self) -> str | None:
+        return f"http://localhost:{self.workspace_port}" if self.workspace_port else None
 
     @property
     def health_url(self) -> str:
@@ -335,6 +340,7 @@ def start_stack(
     api_token: str | None = None,
     supervise: bool = True,
     on_event: Any = None,
+    workspace_port: int | None = None,
 ) -> Stack:
     """Checks the ports, trains if stale, starts every part and waits until each answers.
 
@@ -349,12 +355,15 @@ def start_stack(
     ``endpoints`` picks another endpoints file (e.g. deploy/endpoints.server.yml
     for PostgreSQL and Redis), whose settings come in ``extra_env``;
     ``credentials`` another channels file (e.g. one adding Teams).
+    ``workspace_port`` also serves the authors' workspace (loopback only).
     """
     actions_interface = actions_interface or os.environ.get("SIGNPOST_ACTIONS_HOST") or "127.0.0.1"
     web_port = web_port if (with_web and WEB_SERVER_MODULE.exists()) else None
     ports = {"Rasa server": (interface, rasa_port), "action server": (actions_interface, actions_port)}
     if web_port:
         ports["demo page"] = ("127.0.0.1", web_port)
+    if workspace_port:
+        ports["authors' workspace"] = ("127.0.0.1", workspace_port)
     check_ports(ports)
     model = train_if_stale(quiet=log_dir is not None)
     env_db = os.environ.get("SIGNPOST_TRACKER_DB")
@@ -396,12 +405,18 @@ def start_stack(
     if web_port:
         commands["web"] = [sys.executable, "-m", "channels.web.serve", "--port", str(web_port),
                            "--rasa-url", stack.rasa_url]
+    if workspace_port:
+        from assistant.workspace import command as workspace_command
+
+        stack.workspace_port = workspace_port
+        commands["workspace"] = workspace_command(port=workspace_port)
     stack._commands = commands
     stack._env = env
     health = stack._health = {
         "actions": (stack.health_url, None),
         "rasa": (stack.api("/status"), _model_loaded),
         "web": (f"{stack.web_url}/", None),
+        "workspace": (f"{stack.workspace_url}/signin", None),
     }
     try:
         if log_dir is not None:

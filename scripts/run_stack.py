@@ -91,6 +91,7 @@ def main() -> int:
     rasa_port = _port("SIGNPOST_RASA_PORT", 5005)
     actions_port = _port("SIGNPOST_ACTIONS_PORT", 5055)
     web_port = _port("SIGNPOST_WEB_PORT", 8080)
+    workspace_port = _port("SIGNPOST_WORKSPACE_PORT", 8090)
     private_dir(PROJECT_ROOT / ".rasa")
     if args.shell:
         return run_shell(actions_port)
@@ -110,6 +111,7 @@ def main() -> int:
             endpoints=PROJECT_ROOT / os.environ.get("SIGNPOST_ENDPOINTS", "endpoints.yml"),
             credentials=PROJECT_ROOT / os.environ.get("SIGNPOST_CREDENTIALS", "credentials.yml"),
             on_event=_print_event,
+            workspace_port=workspace_port,
         )
         token_note = "from SIGNPOST_API_TOKEN"
         if not os.environ.get("SIGNPOST_API_TOKEN"):
@@ -127,6 +129,9 @@ def main() -> int:
         print(f"                  health: {stack.health_url}")
         if stack.web_url:
             print(f"  Demo page       {stack.web_url}   on 127.0.0.1   <- open this in a browser")
+        if stack.workspace_url:
+            print(f"  Authors' workspace {stack.workspace_url}   on 127.0.0.1 (sign-in; add an account with "
+                  "`.venv/bin/signpost authors add NAME --role reviewer`)")
         log_dir = stack.logs["supervisor"].parent
         print(f"  Conversations   {stack.tracker_db} (0600); logs {log_dir}/ (appended, 0600)")
         print(f"  Guidance        version {health['guidance'].get('version')}")

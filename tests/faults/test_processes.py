@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,8 @@ def _env(tmp_path: Path, **ports: int) -> dict[str, str]:
         "SIGNPOST_RASA_PORT": str(ports.get("rasa", free_port())),
         "SIGNPOST_ACTIONS_PORT": str(ports.get("actions", free_port())),
         "SIGNPOST_WEB_PORT": str(ports.get("web", free_port())),
+        "SIGNPOST_WORKSPACE_PORT": str(ports.get("workspace", free_port())),
+        "SIGNPOST_WORKSPACE_STATE": str(tmp_path / "workspace"),
         "SIGNPOST_TRACKER_DB": str(tmp_path / "db" / "tracker.db"),
         "SIGNPOST_LOG_DIR": str(tmp_path / "logs"),
         "SIGNPOST_API_TOKEN": "fault-suite-token",
@@ -104,6 +107,11 @@ def test_a_stop_signal_stops_every_part_with_no_orphans(tmp_path: Path, signum: 
         assert process.poll() is None, out.read_text()[-3000:]
         text = out.read_text()
         assert "token required" in text and "Action server" in text and "on 127.0.0.1" in text
+        # make run serves the authors' workspace beside the bot (issue 14), on loopback
+        workspace = f"http://localhost:{env['SIGNPOST_WORKSPACE_PORT']}"
+        assert f"Authors' workspace {workspace}" in text
+        with urllib.request.urlopen(f"{workspace}/signin", timeout=10) as response:
+            assert response.status == 200 and b"Sign in" in response.read()
         descendants = _children_of(process.pid)
         assert len(descendants) >= 3, descendants   # rasa, actions, web (and their children)
         os.kill(process.pid, signum)
