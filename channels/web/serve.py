@@ -14,11 +14,11 @@ import html
 import mimetypes
 import re
 import sys
+from collections.abc import Sequence
 from functools import partial
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Optional, Sequence
 from urllib.parse import urlsplit
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -100,7 +100,7 @@ class DemoHandler(BaseHTTPRequestHandler):
         self._send(HTTPStatus.OK, static.read_bytes(), kind, include_body)
 
     @staticmethod
-    def _static_file(path: str) -> Optional[Path]:
+    def _static_file(path: str) -> Path | None:
         # Only plain files directly inside static/: no directory walking.
         if not path.startswith("/static/"):
             return None
@@ -135,11 +135,12 @@ def make_server(host: str, port: int, rasa_url: str) -> ThreadingHTTPServer:
     return server
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Serve the Signpost demo practice page and chat widget.")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
-    parser.add_argument("--rasa-url", default=DEFAULT_RASA_URL, help=f"Rasa server address (default {DEFAULT_RASA_URL})")
+    parser.add_argument("--rasa-url", default=DEFAULT_RASA_URL,
+                        help=f"Rasa server address (default {DEFAULT_RASA_URL})")
     args = parser.parse_args(argv)
     try:
         server = make_server(args.host, args.port, args.rasa_url)
@@ -150,6 +151,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"Cannot listen on {args.host}:{args.port}: {error.strerror}", file=sys.stderr)
         return 1
     host, port = server.server_address[:2]
+    if isinstance(host, bytes):  # the socket types allow bytes; a TCP server reports its address as text
+        host = host.decode()
     shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     print(f"Signpost demo practice page: http://{shown_host}:{port}/", flush=True)
     print(f"  widget talks to Rasa at {args.rasa_url.rstrip('/')} "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from playwright.sync_api import Locator, Page, expect
 
@@ -22,7 +22,7 @@ SETTLED_JS = """() => {
 }"""
 
 
-def inform_value(payload: str) -> tuple[Optional[str], Any]:
+def inform_value(payload: str) -> tuple[str | None, Any]:
     """(fact, value) set by a `/inform{"fact": value}` payload, or (None, MISSING)."""
     match = INFORM.match(payload or "")
     if not match:
@@ -58,7 +58,7 @@ class Scenario:
                     return index
         return 0
 
-    def _choose_in_group(self, payloads: list[str]) -> Optional[int]:
+    def _choose_in_group(self, payloads: list[str]) -> int | None:
         """A group question ("Has any of these happened?"): "Yes, one or more" when any
         listed fact is yes, "None of these" when all are no, else "Not sure"."""
         bodies: list[Any] = []
@@ -132,7 +132,7 @@ class ChatPage:
     def stored(self) -> dict:
         return json.loads(self.page.evaluate("sessionStorage.getItem('signpost-chat:v1')") or "{}")
 
-    def recommendation_payload(self) -> Optional[dict]:
+    def recommendation_payload(self) -> dict | None:
         for message in reversed(self.stored().get("messages", [])):
             custom = message.get("custom") or {}
             if isinstance(custom.get("recommendation"), dict):
@@ -171,7 +171,8 @@ class ChatPage:
         handle = target.element_handle()
         behind = self.page.evaluate(
             "t => { const a = document.activeElement;"
-            " return !!a && a !== document.body && !!(t.compareDocumentPosition(a) & Node.DOCUMENT_POSITION_FOLLOWING); }",
+            " return !!a && a !== document.body"
+            " && !!(t.compareDocumentPosition(a) & Node.DOCUMENT_POSITION_FOLLOWING); }",
             handle,
         )
         key = "Shift+Tab" if behind else "Tab"
@@ -187,7 +188,8 @@ class ChatPage:
 LOW_CONTRAST_JS = """(root) => {
   const parse = c => { const m = c.match(/rgba?\\(([^)]+)\\)/); if (!m) return null;
     const p = m[1].split(',').map(Number); return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 }; };
-  const lum = ({ r, g, b }) => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+  const lum = ({ r, g, b }) => { const f = v => { v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
     return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
   const background = el => { for (let e = el; e; e = e.parentElement) {
       const c = parse(getComputedStyle(e).backgroundColor); if (c && c.a > 0.99) return c; }

@@ -7,8 +7,8 @@ which starts the real Rasa server, the action server and the demo page.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 from playwright.sync_api import sync_playwright

@@ -20,7 +20,8 @@ def test_roles_and_labels_for_screen_readers(open_chat):
     chat = open_chat()
     log = chat.log
     expect(log).to_have_attribute("aria-live", "polite")
-    expect(chat.input).to_have_accessible_description("Please don't type names or other details that could identify anyone.")
+    expect(chat.input).to_have_accessible_description(
+        "Please don't type names or other details that could identify anyone.")
     expect(chat.page.get_by_role("button", name="Send")).to_be_visible()
     expect(chat.page.get_by_role("button", name="Clear conversation")).to_be_visible()
     expect(chat.page.get_by_role("region", name="Signpost")).to_be_visible()
@@ -39,7 +40,8 @@ def test_focus_order_starts_at_the_999_call_and_is_visible(open_chat):
     for _ in range(12):
         page.keyboard.press("Tab")
         label = page.evaluate("() => { const a = document.activeElement;"
-                              " return a.closest('.sp-widget') ? (a.getAttribute('aria-label') || a.textContent.trim() || a.className) : null; }")
+                              " return a.closest('.sp-widget')"
+                              " ? (a.getAttribute('aria-label') || a.textContent.trim() || a.className) : null; }")
         if label is None:
             continue
         assert page.evaluate(FOCUS_RING_JS)["outline"], f"no visible focus on {label!r}"
