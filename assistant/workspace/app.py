@@ -73,13 +73,15 @@ async def security(request: web.Request, handler: Handler) -> web.StreamResponse
             target = request.path_qs if request.method == "GET" else "/"
             raise web.HTTPSeeOther(f"/signin?next={quote(target)}")
         if request.method == "POST":
-            token = request.headers.get("X-CSRF-Token")
-            if token is None and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            token: object = request.headers.get("X-CSRF-Token")
+            if token is None and request.content_type in ("application/x-www-form-urlencoded",
+                                                          "multipart/form-data"):
                 token = (await request.post()).get("csrf")
             if not csrf_ok(session, token if isinstance(token, str) else None):
-                response: web.StreamResponse = render(request, "refused.html", status=403, title="Form refused",
-                                                      reason="This form did not come from a page of the workspace, or it has expired. "
-                                                             "Go back, reload the page and try again.")
+                response: web.StreamResponse = render(
+                    request, "refused.html", status=403, title="Form refused",
+                    reason="This form did not come from a page of the workspace, or it has expired. "
+                           "Go back, reload the page and try again.")
             else:
                 response = await handler(request)
         else:
@@ -195,7 +197,7 @@ async def pathways_page(request: web.Request) -> web.Response:
     guidance = ws.guidance()
     rules = view.rules(ws.pathways, guidance)
     by_pathway: dict[str, list[view.RuleView]] = {}
-    for rule_view, rule in zip(rules, _raw_rules(ws.pathways)):
+    for rule_view, rule in zip(rules, _raw_rules(ws.pathways), strict=True):
         for pid in [rule.get("add"), *(_as_list(rule.get("exclude")))]:
             if pid:
                 by_pathway.setdefault(str(pid), []).append(rule_view)
@@ -277,7 +279,8 @@ def _articles(ws: Workspace) -> list[dict]:
                 key, _, value = line.partition(":")
                 if key.strip() in ("title", "last_reviewed"):
                     meta[key.strip()] = value.split(" #")[0].strip().strip('"')
-        found.append({"file": file.name, "title": meta.get("title", file.stem), "reviewed": meta.get("last_reviewed", "")})
+        found.append({"file": file.name, "title": meta.get("title", file.stem),
+                      "reviewed": meta.get("last_reviewed", "")})
     return found
 
 
@@ -329,7 +332,8 @@ async def contact_save(request: web.Request) -> web.StreamResponse:
                       today=verified, reach_keys=view.REACH_KEYS, errors=errors, value=value, field=field_name)
     where = contact.area or "national"
     ws.edit(user_of(request), contact.file, new_text,
-            Change("contact", contact.file, f"contact '{contact.name}' ({contact.pathway}, {where}): {field_name} {value}, verified {verified}"))
+            Change("contact", contact.file,
+                   f"contact '{contact.name}' ({contact.pathway}, {where}): {field_name} {value}, verified {verified}"))
     raise flash_and_go(request, f"Saved in your draft: {contact.name}.", "/draft")
 
 
@@ -537,10 +541,17 @@ async def history_entry(request: web.Request, status: int = 200, refused: str | 
     entry = ws.history.entry(sha)
     if entry is None:
         raise web.HTTPNotFound(text="There is no such change.")
-    diff = [("add" if l.startswith("+") and not l.startswith("+++") else "del" if l.startswith("-") and not l.startswith("---") else "ctx", l)
-            for l in ws.history.diff(sha).splitlines()]
+    diff = [(_diff_kind(line), line) for line in ws.history.diff(sha).splitlines()]
     return render(request, "history_entry.html", status=status, title=f"Change {sha[:10]}", entry=entry, diff=diff,
                   can_roll_back=ws.history.parent(sha) is not None and user_of(request).is_reviewer, refused=refused)
+
+
+def _diff_kind(line: str) -> str:
+    if line.startswith("+") and not line.startswith("+++"):
+        return "add"
+    if line.startswith("-") and not line.startswith("---"):
+        return "del"
+    return "ctx"
 
 
 async def rollback(request: web.Request) -> web.StreamResponse:
@@ -549,7 +560,8 @@ async def rollback(request: web.Request) -> web.StreamResponse:
         sha = ws.rollback(request.match_info["sha"], user_of(request))
     except Refused as exc:
         return await history_entry(request, status=403, refused=str(exc))
-    raise flash_and_go(request, "Rolled back. The bot uses the restored guidance from its next message.", f"/history/{sha}")
+    raise flash_and_go(request, "Rolled back. The bot uses the restored guidance from its next message.",
+                       f"/history/{sha}")
 
 
 # ---- trying a case -----------------------------------------------------------------
@@ -562,7 +574,7 @@ async def try_page(request: web.Request) -> web.Response:
     if chosen:
         draft = ws.drafts.get(chosen) or draft
     answers: dict[str, str] = {}
-    results = None
+    results: dict[str, Any] | None = None
     area = request.query.get("area") or guidance.area
     if request.method == "POST":
         form = await request.post()
@@ -589,8 +601,8 @@ async def try_page(request: web.Request) -> web.Response:
             except (ValueError, GuidanceError) as exc:
                 results = {"errors": [str(exc).splitlines()[0]]}
     return render(request, "try.html", title="Try a case", guidance=guidance, areas=view.areas(ws.pathways),
-                  area=area, answers=answers, results=results, draft=draft if draft and draft.status == "open" else None,
-                  json=json)
+                  area=area, answers=answers, results=results,
+                  draft=draft if draft and draft.status == "open" else None, json=json)
 
 
 async def static_file(request: web.Request) -> web.StreamResponse:

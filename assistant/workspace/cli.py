@@ -53,7 +53,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = commands.add_parser("add", help="add an author, or set a new password and role")
     p.add_argument("name")
     p.add_argument("--role", choices=ROLES, default="author", help="a reviewer can also approve others' changes")
-    p.add_argument("--password-stdin", action="store_true", help="read the password from the first line of standard input")
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read the password from the first line of standard input")
     p.add_argument("--state", default=default, help=f"the workspace's state folder (default: {default})")
     p.set_defaults(handler=cmd_add)
     p = commands.add_parser("remove", help="remove an author")

@@ -43,7 +43,8 @@ def set_value(text: str, line: int, key: str, value: str) -> str:
         raise EditError(f"line {line} is outside the file")
     current = lines[line - 1]
     ending = "\n" if current.endswith("\n") else ""
-    pattern = re.compile(rf"^(?P<lead>\s*(?:-\s+)?{re.escape(str(key))}\s*:[ \t]*)(?P<value>{_QUOTED}|[^#\n]*?)(?P<rest>[ \t]+#.*)?$")
+    pattern = re.compile(rf"^(?P<lead>\s*(?:-\s+)?{re.escape(str(key))}\s*:[ \t]*)"
+                         rf"(?P<value>{_QUOTED}|[^#\n]*?)(?P<rest>[ \t]+#.*)?$")
     match = pattern.match(current.rstrip("\n"))
     if not match:
         raise EditError(f"line {line} does not hold `{key}:`")
@@ -134,7 +135,8 @@ def bump_version(text: str, today: _dt.date | None = None) -> tuple[str, str]:
     month = f"{today.year}.{today.month}"
     if len(parts) == 3 and ".".join(parts[:2]) == month and parts[2].isdigit():
         new = f"{month}.{int(parts[2]) + 1}"
-    elif len(parts) == 3 and all(p.isdigit() for p in parts) and (int(parts[0]), int(parts[1])) > (today.year, today.month):
+    elif (len(parts) == 3 and all(p.isdigit() for p in parts)
+          and (int(parts[0]), int(parts[1])) > (today.year, today.month)):
         new = f"{parts[0]}.{parts[1]}.{int(parts[2]) + 1}"  # a version ahead of the clock only ever counts up
     elif parts[-1].isdigit() and len(parts) != 3:
         new = ".".join(parts[:-1] + [str(int(parts[-1]) + 1)])

@@ -59,7 +59,9 @@ class Sessions:
 
 
 def csrf_ok(session: Session | None, token: str | None) -> bool:
-    return bool(session and token) and hmac.compare_digest(session.csrf, token)  # type: ignore[union-attr,arg-type]
+    if session is None or not token:
+        return False
+    return hmac.compare_digest(session.csrf, token)
 
 
 class SignInLimiter:

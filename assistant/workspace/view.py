@@ -148,7 +148,8 @@ def sentence(rule: dict, guidance: Guidance, words: Words) -> str:
         spec = guidance.pathways.get(str(pid))
         then.append("leave out " + (spec.title if spec else humanise(pid)))
     reason = str(rule.get("reason") or "").strip()
-    return f"When {words.condition(rule.get('when'))} → {'; '.join(then) or 'nothing'}" + (f", because {reason}" if reason else "")
+    return (f"When {words.condition(rule.get('when'))} → {'; '.join(then) or 'nothing'}"
+            + (f", because {reason}" if reason else ""))
 
 
 # ---- contacts ---------------------------------------------------------------
@@ -213,7 +214,8 @@ def contacts(folder: Path, today: _dt.date | None = None) -> list[ContactView]:
             if isinstance(pathway, YDict) and isinstance(pathway.get("contacts"), YList):
                 items = pathway["contacts"]
                 for i, item in enumerate(items):
-                    view = _contact("catalogue.yaml", str(pathway.get("id")), i, None, item, items.line_of(i), today, max_age)
+                    view = _contact("catalogue.yaml", str(pathway.get("id")), i, None, item, items.line_of(i), today,
+                                    max_age)
                     if view:
                         found.append(view)
     for area_file in sorted((folder / "areas").glob("*.yaml")):
@@ -262,7 +264,9 @@ def areas(folder: Path) -> list[AreaView]:
         doc = read(folder, f"areas/{area_file.name}")
         if not isinstance(doc, YDict):
             continue
-        own = doc.get("settings") if isinstance(doc.get("settings"), YDict) else YDict()
+        own = doc.get("settings")
+        if not isinstance(own, YDict):
+            own = YDict()
         names = list(dict.fromkeys([*defaults, *own]))
         settings = [SettingView(n, own[n] if n in own else defaults.get(n), n in own, own.line_of(n) if n in own else 0)
                     for n in names]
@@ -298,7 +302,9 @@ def questions(folder: Path) -> list[QuestionView]:
     for fact in doc["facts"]:
         if not isinstance(fact, YDict) or not isinstance(fact.get("question"), str):
             continue
-        options = fact.get("options") if isinstance(fact.get("options"), YList) else []
+        options = fact.get("options")
+        if not isinstance(options, YList):
+            options = []
         out.append(QuestionView(
             str(fact.get("id")), fact["question"], str(fact.get("why") or ""), fact.line_of("question"),
             fact.line_of("why") if "why" in fact else 0,

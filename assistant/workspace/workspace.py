@@ -100,7 +100,8 @@ def impact(old_dir: Path, new_dir: Path) -> tuple[list[ImpactRow], int]:
     for name in sorted(scenarios):
         scenario = scenarios[name]
         try:
-            before, after = decide(old.get(scenario.area), scenario.facts), decide(new.get(scenario.area), scenario.facts)
+            before = decide(old.get(scenario.area), scenario.facts)
+            after = decide(new.get(scenario.area), scenario.facts)
         except (ValueError, GuidanceError) as exc:
             rows.append(ImpactRow(Path(name).stem, scenario.name, note=f"cannot compare: {str(exc).splitlines()[0]}"))
             continue
@@ -153,8 +154,10 @@ class Workspace:
                with_impact: bool = True) -> Report:
         with self.tree(draft, override) as root:
             guidances, problems = validate(root)
-            version = read_version((root / "guidance.yaml").read_text(encoding="utf-8")) if (root / "guidance.yaml").exists() else None
-            rows, count = [], 0
+            version = (read_version((root / "guidance.yaml").read_text(encoding="utf-8"))
+                       if (root / "guidance.yaml").exists() else None)
+            rows: list[ImpactRow] = []
+            count = 0
             errors = [p for p in problems if p.is_error]
             if with_impact and not errors:
                 try:
@@ -255,7 +258,8 @@ class Workspace:
                 raise Refused("The change has errors; it cannot be published.")
             self._write(files)
             body = [why, "", *(f"- {c.summary}" for c in draft.changes), "",
-                    f"Author: {draft.author}", f"Approved-by: {draft.approved_by or 'not needed (contact-only change)'}",
+                    f"Author: {draft.author}",
+                    f"Approved-by: {draft.approved_by or 'not needed (contact-only change)'}",
                     f"Published-by: {user.name}", f"Guidance-version: {version}"]
             subject = f"{version}: " + ("; ".join(c.summary for c in draft.changes)[:150] or "change")
             sha = self.history.commit(draft.author, subject, "\n".join(body))
@@ -290,17 +294,20 @@ class Workspace:
             if "guidance.yaml" not in old:
                 raise Refused("The earlier version has no guidance.yaml, so it cannot be restored.")
             # versions only go up: the restored text gets a version above the current one
-            old["guidance.yaml"], version = bump_version(set_version(old["guidance.yaml"], read_version(self.text("guidance.yaml"))))
+            old["guidance.yaml"], version = bump_version(
+                set_version(old["guidance.yaml"], read_version(self.text("guidance.yaml"))))
             with tempfile.TemporaryDirectory(prefix="signpost-rollback-") as tmp:
                 root = Path(tmp) / "pathways"
                 for rel, text in old.items():
                     write_atomically(root / rel, text)
                 if any(p.is_error for p in validate(root)[1]):
-                    raise Refused("The earlier version does not pass today's checks, so it cannot be restored as it is.")
+                    raise Refused("The earlier version does not pass today's checks, "
+                                  "so it cannot be restored as it is.")
             self._write(old)
             for gone in current - set(old):
                 (self.pathways / gone).unlink(missing_ok=True)
-            body = f"Restores the guidance as it was before {sha[:10]} ({entry.subject}).\n\nRolled-back-by: {user.name}\nGuidance-version: {version}"
+            body = (f"Restores the guidance as it was before {sha[:10]} ({entry.subject}).\n\n"
+                    f"Rolled-back-by: {user.name}\nGuidance-version: {version}")
             return self.history.commit(user.name, f"{version}: roll back “{entry.subject}”", body)
 
     # ---- trying a case ----------------------------------------------------
@@ -376,7 +383,8 @@ def question_text(text: str, question: view.QuestionView, wording: str, why: str
         raise Refused("The question and every button need some words.")
     if not holds_whole_value(text, question.line, "question", question.question) or (
             question.why_line and not holds_whole_value(text, question.why_line, "why", question.why)):
-        raise Refused("This question is written over several lines, which the form cannot change; edit facts.yaml itself.")
+        raise Refused("This question is written over several lines, which the form cannot change; "
+                      "edit facts.yaml itself.")
     try:
         text = set_value(text, question.line, "question", yaml_scalar(wording.strip()))
         if question.why_line:
@@ -384,5 +392,6 @@ def question_text(text: str, question: view.QuestionView, wording: str, why: str
         for option, label in zip(question.options, labels, strict=True):
             text = set_inline_value(text, option.line, "label", yaml_scalar(label.strip()))
     except EditError as exc:
-        raise Refused(f"This question is written in a way the form cannot change ({exc}); edit facts.yaml itself.") from exc
+        raise Refused(f"This question is written in a way the form cannot change ({exc}); "
+                      "edit facts.yaml itself.") from exc
     return text

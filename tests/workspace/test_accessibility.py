@@ -66,7 +66,8 @@ def test_the_main_flow_works_by_keyboard_alone(workspace, new_page):
     # the skip link comes first and moves focus to the content
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to the main content"
-    tab_to(page, "el.tagName === 'A' && el.getAttribute('aria-label') && el.getAttribute('aria-label').startsWith('Edit ')")
+    tab_to(page, "el.tagName === 'A' && el.getAttribute('aria-label')"
+                 " && el.getAttribute('aria-label').startsWith('Edit ')")
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Edit contact").wait_for()
     tab_to(page, "el.id === 'value'")

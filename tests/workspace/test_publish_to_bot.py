@@ -51,7 +51,8 @@ def test_a_reviewed_contact_change_reaches_the_running_bot_and_rolls_back(bot_on
     # carol (a reviewer) changes the number and the date she checked it
     carol = new_page()
     sign_in(carol, workspace.url, "carol", "/contacts")
-    row = carol.locator("tbody tr", has=carol.get_by_role("rowheader", name=CONTACT, exact=True)).filter(has_text="idva")
+    row = carol.locator("tbody tr",
+                        has=carol.get_by_role("rowheader", name=CONTACT, exact=True)).filter(has_text="idva")
     row.get_by_role("link", name="Edit").click()
     carol.get_by_label("Number, address or instructions").fill(NEW_NUMBER)
     carol.get_by_label("Date you checked it against its source").fill("2026-11-30")
