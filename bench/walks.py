@@ -15,6 +15,7 @@ import yaml
 
 from assistant import PROJECT_ROOT
 from assistant.extraction import extract_facts
+from assistant.guidance.model import Guidance
 from assistant.guidance.scenarios import GuidanceByArea, Scenario, load_scenarios
 from assistant.guidance.stopping import Walk, today_pathways, walk
 
@@ -31,6 +32,23 @@ class Triage:
     lost: dict[str, str]  # today pathways (id -> urgency) all the answers give and stopping does not
 
 
+def stand_in(guidance: Guidance, fid: str, known: dict[str, Any]) -> Any:
+    """A receptionist's answer to a group item that stands for a threshold, from the number
+    they know: yes at or over it, no under it, "Not sure" without a number. The threshold is
+    read from the area's settings, so this never decides a pathway itself."""
+    s = guidance.settings
+    if fid == "risk_score_high":
+        dash, merit = known.get("dash_score"), known.get("merit_score")
+        uses_merit = "merit" in (s.get("risk_tools") or ())
+        if dash is not None and dash >= s["dash_high"] or uses_merit and merit is not None and merit >= s["merit_high"]:
+            return True
+        return False if dash is not None or (uses_merit and merit is not None) else None
+    if fid == "repeat_incidents":
+        count = known.get("incidents_last_12_months")
+        return None if count is None else count >= s["escalation_threshold"]
+    return None
+
+
 def openings(which: str) -> dict[str, str]:
     with open(OPENINGS, encoding="utf-8") as handle:
         return dict(yaml.safe_load(handle)[which])
@@ -41,7 +59,9 @@ def walk_scenario(guidances: GuidanceByArea, scenario: Scenario, opening: str, w
     prefilled = {fid: e.value for fid, e in extract_facts(opening, guidance).items()}
 
     def answer(fid: str) -> Any:
-        return scenario.facts.get(fid, prefilled.get(fid))
+        if fid in scenario.facts or fid in prefilled:
+            return scenario.facts.get(fid, prefilled.get(fid))
+        return stand_in(guidance, fid, {**scenario.facts, **prefilled})
 
     fast = walk(guidance, prefilled, answer)
     # The baseline is stronger than asking everything: every answer the scenario has, as if

@@ -111,7 +111,7 @@ def keep_for_today(guidance: Guidance, facts: Mapping[str, Any], asked: Iterable
 
     The hook in groups.next_steps: the rest are what "more questions" would ask.
     """
-    asked = list(asked)
+    asked = list(asked) + sorted(_stood_for(guidance, facts, asked))
     wanted = today_relevant(guidance, facts, asked) | _yes_to_find(guidance, facts, asked)
     # A question that decides whether a wanted question fits at all (its ``ask_when:``, e.g.
     # who told you, before the victim's wishes) is wanted too: asked first, in safety order.
@@ -120,6 +120,32 @@ def keep_for_today(guidance: Guidance, facts: Mapping[str, Any], asked: Iterable
         if when is not None:
             wanted |= {f for f in when.facts if f not in asked and facts.get(f) is None}
     return [fid for fid in questions if fid in wanted]
+
+
+def _stood_for(guidance: Guidance, facts: Mapping[str, Any], asked: list[str]) -> set[str]:
+    """Questions a group item already asked in other words, answered "Not sure".
+
+    A group item can stand for a threshold (``risk_score_high`` for "DASH 14 or more, or
+    MeRIT Gold"): the detailed question's ``ask_when:`` then drops it once the item is no.
+    When the professional was not sure of the item, asking the same thing again as a number
+    only repeats the question, so it is not asked today either (it stays among the "more
+    questions"). Only a question that a "no" to the item would have dropped counts: one
+    whose ``ask_when:`` becomes known false with the item set to no.
+    """
+    done = set(asked)
+    unsure = {fid for gid in asked if gid in guidance.groups for fid in guidance.groups[gid].facts
+              if fid in done and facts.get(fid) is None}
+    dropped: set[str] = set()
+    if not unsure:
+        return dropped
+    for fid, when in guidance.ask_when.items():
+        if fid in done or facts.get(fid) is not None or not (set(when.facts) & unsure):
+            continue
+        trial = dict(facts)
+        trial.update({item: False for item in set(when.facts) & unsure})
+        if when.check(trial) is False:
+            dropped.add(fid)
+    return dropped
 
 
 def _yes_to_find(guidance: Guidance, facts: Mapping[str, Any], asked: list[str]) -> set[str]:

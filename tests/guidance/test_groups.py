@@ -11,7 +11,10 @@ from assistant.guidance import group_answer, load_guidance, next_questions, next
 from .conftest import line_containing
 
 Edit = Callable[[Path, str, str], None]
-RED_FLAGS = ["strangulation", "threats_to_kill", "weapon", "stalking", "sexual_violence", "honour_based_abuse"]
+# Every MARAC criterion, asked as one question (a score or a count as its threshold).
+RED_FLAGS = ["strangulation", "threats_to_kill", "weapon", "suicide_risk", "stalking", "sexual_violence",
+             "honour_based_abuse", "risk_score_high", "repeat_incidents", "previous_marac_12_months",
+             "multiple_perpetrators", "professional_judgement_high_risk"]
 
 
 def errors(folder: Path) -> list[str]:
@@ -37,7 +40,7 @@ def test_a_group_replaces_two_or_more_pending_facts_at_its_first_facts_place(gui
     questions = next_questions(guidance, facts, ["immediate_danger"])
     steps = next_steps(guidance, facts, ["immediate_danger"])
     assert "red_flags" in steps and not set(RED_FLAGS) & set(steps)
-    assert "suicide_risk" in steps                         # not in any group: asked on its own
+    assert "recent_incident" in steps                      # not in any group: asked on its own
     # the group stands where strangulation (its most critical fact) stood
     before = [q for q in questions[:questions.index("strangulation")] if q not in guidance.groups]
     assert steps.index("red_flags") <= len(before)
@@ -45,8 +48,7 @@ def test_a_group_replaces_two_or_more_pending_facts_at_its_first_facts_place(gui
 
 
 def test_a_group_with_one_pending_fact_asks_that_fact(guidance) -> None:
-    facts = {"immediate_danger": False, "strangulation": False, "threats_to_kill": False, "weapon": False,
-             "stalking": False, "sexual_violence": False}
+    facts = {"immediate_danger": False, **{f: False for f in RED_FLAGS if f != "honour_based_abuse"}}
     steps = next_steps(guidance, facts, list(facts))
     assert "honour_based_abuse" in steps and "red_flags" not in steps
 
@@ -162,7 +164,7 @@ def test_fact_in_two_groups_is_an_error(pathways_copy: Path, edit: Edit) -> None
 
 def test_group_without_question_or_item_wording_is_an_error(pathways_copy: Path, edit: Edit) -> None:
     file = pathways_copy / "facts.yaml"
-    edit(file, "    question: \"Has any of these happened, even once?\"\n", "")
+    edit(file, "    question: \"Has any of these happened, even once, or does any apply?\"\n", "")
     edit(file, "      stalking: \"stalking or harassment: constant calls or messages, being followed or tracked\"",
          "      stalking: \"\"")
     found = errors(pathways_copy)
@@ -181,7 +183,7 @@ def test_danger_now_or_a_number_fact_cannot_be_grouped(pathways_copy: Path, edit
 
 def test_group_id_clashing_with_a_fact_is_an_error_with_its_line(pathways_copy: Path, edit: Edit) -> None:
     file = pathways_copy / "facts.yaml"
-    edit(file, "  - id: history\n", "  - id: injury\n")
+    edit(file, "  - id: other_needs\n", "  - id: injury\n")
     _, problems = validate(pathways_copy)
     clash = [p for p in problems if p.is_error and "group id `injury`" in p.message]
     assert clash and clash[0].line > line_containing(file, "groups:")

@@ -93,7 +93,7 @@ def test_ask_when_semantics_unknown_keeps_the_question() -> None:
 
 def test_ask_when_errors_name_file_line_and_fix(pathways_copy: Path, edit) -> None:
     facts = pathways_copy / "facts.yaml"
-    edit(facts, "    ask_when: {unknown: merit_score}   # a MeRIT score was already given",
+    edit(facts, "    ask_when: {all: [{unknown: merit_score}, {unless: {risk_score_high: false}}]}",
          "    ask_when: {unknown: merit_scor}")
     errors = errors_of(pathways_copy)
     e = next(e for e in errors if "merit_scor" in e.message)
@@ -101,7 +101,7 @@ def test_ask_when_errors_name_file_line_and_fix(pathways_copy: Path, edit) -> No
 
 
 def test_ask_when_may_not_depend_on_its_own_fact(pathways_copy: Path, edit) -> None:
-    edit(pathways_copy / "facts.yaml", "    ask_when: {unknown: merit_score}   # a MeRIT score was already given",
+    edit(pathways_copy / "facts.yaml", "    ask_when: {all: [{unknown: merit_score}, {unless: {risk_score_high: false}}]}",
          "    ask_when: {unknown: dash_score}")
     assert any("depends on `dash_score` itself" in e.message for e in errors_of(pathways_copy))
 
@@ -162,7 +162,8 @@ def test_contains_is_for_list_settings_only(pathways_copy: Path, edit) -> None:
 # ---- class 1: current versus historical ---------------------------------------------
 
 CURRENT_BY_NATURE = {"dash_score", "merit_score", "professional_judgement_high_risk", "incidents_last_12_months",
-                     "previous_marac_12_months", "honour_based_abuse", "stalking"}
+                     "previous_marac_12_months", "honour_based_abuse", "stalking",
+                     "risk_score_high", "repeat_incidents"}   # a score and a 12-month count, as yes/no group items
 
 
 @COMMON
