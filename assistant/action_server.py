@@ -53,10 +53,10 @@ def tracker_store_status(config: dict[str, Any] | None) -> dict[str, Any]:
     kind = str(config.get("type", "in-memory"))
     try:
         if config.get("dialect") == "sqlite" or (not config.get("url") and config.get("db", "").endswith(".db")):
-            db = Path(config.get("db") or "rasa.db")
-            if not db.exists():
+            db_file = Path(config.get("db") or "rasa.db")
+            if not db_file.exists():
                 return {"type": kind, "answers": True, "detail": "SQLite file not created yet"}
-            with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=2) as conn:
+            with sqlite3.connect(f"file:{db_file}?mode=ro", uri=True, timeout=2) as conn:
                 conn.execute("SELECT 1").fetchone()
             return {"type": kind, "answers": True}
         if config.get("url"):

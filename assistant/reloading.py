@@ -110,7 +110,7 @@ class Reloading(Generic[T]):
         return self.source if self.source.is_dir() else self.source.parent
 
     def _stamp_now(self) -> tuple:
-        stamp = []
+        stamp: list[tuple[str, int | None, int | None]] = []
         for file in self._files(self.source):
             try:
                 st = file.stat()

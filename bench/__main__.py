@@ -9,7 +9,8 @@ import importlib
 import sys
 import time
 
-MODULES = ["bench.decide", "bench.knowledge", "bench.prefill", "bench.typed_replies", "bench.nlu", "bench.conversation", "bench.versus_stock"]
+MODULES = ["bench.decide", "bench.knowledge", "bench.prefill", "bench.typed_replies", "bench.nlu", "bench.conversation",
+           "bench.versus_stock"]
 
 
 def run() -> int:

@@ -12,8 +12,16 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from assistant.actions.state import (area_events, area_of, asked_facts, guidance, known_facts, safe_next_step, send,
-                                     state_events)
+from assistant.actions.state import (
+    area_events,
+    area_of,
+    asked_facts,
+    guidance,
+    known_facts,
+    safe_next_step,
+    send,
+    state_events,
+)
 from assistant.conversation import danger_message, usable_facts
 from assistant.conversation.messages import DANGER_FACT, confirm_message
 from assistant.extraction import extract_facts

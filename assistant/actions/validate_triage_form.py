@@ -14,10 +14,31 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from assistant.actions.state import (area_events, area_of, asked_facts, guidance, known_facts,
-                                     rejected_since_last_user_message, safe_next_step, send, state_events)
-from assistant.conversation import (OPENING_NOTE, Answer, Interrupt, Message, Restart, RestartConfirmed, Stop, ask,
-                                    danger_message, read_reply, take_turn, usable_facts)
+from assistant.actions.state import (
+    area_events,
+    area_of,
+    asked_facts,
+    guidance,
+    known_facts,
+    rejected_since_last_user_message,
+    safe_next_step,
+    send,
+    state_events,
+)
+from assistant.conversation import (
+    OPENING_NOTE,
+    Answer,
+    Interrupt,
+    Message,
+    Restart,
+    RestartConfirmed,
+    Stop,
+    ask,
+    danger_message,
+    read_reply,
+    take_turn,
+    usable_facts,
+)
 from assistant.conversation.messages import RESTART_NO, RESTART_QUESTION, RESTART_YES
 
 FORM = "triage_form"

@@ -23,7 +23,8 @@ def _is_one_edit(a: str, b: str) -> bool:
         diffs = [i for i in range(len(a)) if a[i] != b[i]]
         if len(diffs) == 1:
             return True
-        return len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]
+        return (len(diffs) == 2 and diffs[1] == diffs[0] + 1
+                and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]])
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
     i = 0
     while i < len(short) and short[i] == long_[i]:
@@ -49,7 +50,9 @@ def normalise(text: str, phrasings: Phrasings) -> str:
     text = text.lower()
     if phrasings.synonyms:
         pattern = re.compile(
-            r"(?<![\w'])(" + "|".join(re.escape(k) for k in sorted(phrasings.synonyms, key=len, reverse=True)) + r")(?![\w'])"
+            r"(?<![\w'])("
+            + "|".join(re.escape(k) for k in sorted(phrasings.synonyms, key=len, reverse=True))
+            + r")(?![\w'])"
         )
         text = pattern.sub(lambda m: phrasings.synonyms[m.group(1)], text)
     text = re.sub(r"\s+", " ", text).strip()

@@ -41,7 +41,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     errors, warnings = _errors_and_warnings(problems)
     _print_problems(sorted(problems, key=lambda p: not p.is_error), sys.stdout)  # errors first
     if errors:
-        print(f"\nINVALID: {errors} error(s), {warnings} warning(s). Nothing was loaded; the bot keeps the last good version.")
+        print(f"\nINVALID: {errors} error(s), {warnings} warning(s). "
+              "Nothing was loaded; the bot keeps the last good version.")
         return 1
     if not guidances:
         print(f"\nINVALID: no area could be loaded; {warnings} warning(s).")

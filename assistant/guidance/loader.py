@@ -74,13 +74,15 @@ class _Source:
                 continue
             area_id = data["area"]
             if area_id in self.areas:
-                out.error(path, data.line_of("area"), f"area `{area_id}` is also defined in {self.areas[area_id][0].name}",
+                out.error(path, data.line_of("area"),
+                          f"area `{area_id}` is also defined in {self.areas[area_id][0].name}",
                           "give each area file its own `area:` name")
                 self.complete = False
                 continue
             self.areas[area_id] = (path, data)
         if not self.areas and self.complete:
-            out.error(area_dir, 0, "no area file found in areas/", "add areas/sefton.yaml (area name, settings, contacts)")
+            out.error(area_dir, 0, "no area file found in areas/",
+                      "add areas/sefton.yaml (area name, settings, contacts)")
             self.complete = False
 
     def _read(self, path: Path) -> YDict | None:
@@ -134,14 +136,17 @@ def _contacts(out: Collector, file: Path, items: YList, owner: str, today: _dt.d
         if isinstance(verified, _dt.datetime):
             verified = verified.date()
         if not isinstance(verified, _dt.date):
-            out.error(file, item.line_of("last_verified"), f"contact '{name}' of {owner} has no valid `last_verified:` date",
+            out.error(file, item.line_of("last_verified"),
+                      f"contact '{name}' of {owner} has no valid `last_verified:` date",
                       "add `last_verified: YYYY-MM-DD`, the day someone last checked it")
         elif verified > today:
-            out.error(file, item.line_of("last_verified"), f"contact '{name}' of {owner} was verified in the future ({verified})",
+            out.error(file, item.line_of("last_verified"),
+                      f"contact '{name}' of {owner} was verified in the future ({verified})",
                       "write the day someone last checked it, `last_verified: YYYY-MM-DD`")
         elif (today - verified).days > max_age:
             out.warning(file, item.line_of("last_verified"),
-                        f"contact '{name}' of {owner} was last verified on {verified} ({(today - verified).days} days ago, limit {max_age})",
+                        f"contact '{name}' of {owner} was last verified on {verified} "
+                        f"({(today - verified).days} days ago, limit {max_age})",
                         "check the contact against its source, then update `last_verified:`")
         contact = {str(k): (v.isoformat() if isinstance(v, _dt.date) else v) for k, v in item.items()}
         if isinstance(verified, _dt.date):
@@ -173,10 +178,12 @@ def _facts(src: _Source, settings: dict) -> dict[str, FactSpec]:
         for key in ("minimum", "maximum"):  # a bound may be an area setting, known only per area
             ok, v = compiler.resolve(item.get(key), item.line_of(key))
             if ok and v is not None and (isinstance(v, bool) or not isinstance(v, int)):
-                out.error(file, item.line_of(key), f"`{key}:` of `{fid}` must be a whole number", "write e.g. `minimum: 0`")
+                out.error(file, item.line_of(key), f"`{key}:` of `{fid}` must be a whole number",
+                          "write e.g. `minimum: 0`")
                 v = None
             if v is not None and ftype != "int":
-                out.error(file, item.line_of(key), f"`{key}:` only applies to a number fact, and `{fid}` is `type: {ftype}`",
+                out.error(file, item.line_of(key),
+                          f"`{key}:` only applies to a number fact, and `{fid}` is `type: {ftype}`",
                           f"remove `{key}:`, or make the fact `type: int`")
                 v = None
             bounds.append(v if ok else None)
@@ -190,8 +197,11 @@ def _facts(src: _Source, settings: dict) -> dict[str, FactSpec]:
             if not ok:
                 continue
             if value is not None and not _fits(spec_for_check, value):
-                out.error(file, at, f"option '{opt['label']}' of `{fid}` has value {value!r}, which is not a valid {ftype} answer",
-                          "use true/false for yes/no facts, a whole number for number facts, one of the values for choices, null for Not sure")
+                out.error(file, at,
+                          f"option '{opt['label']}' of `{fid}` has value {value!r}, "
+                          f"which is not a valid {ftype} answer",
+                          "use true/false for yes/no facts, a whole number for number facts, "
+                          "one of the values for choices, null for Not sure")
                 continue
             options.append(Option(_format(opt["label"], settings), value))
         result[fid] = FactSpec(
@@ -302,10 +312,12 @@ def _rules(src: _Source, facts: dict[str, FactSpec], settings: dict, pathways: d
                           "use one of the urgency levels in guidance.yaml: " + ", ".join(urgencies))
         for ex in excludes:
             if ex not in pathways:
-                out.error(file, item.line_of("exclude"), f"rule `{rid}` excludes `{ex}`, which is not in catalogue.yaml",
+                out.error(file, item.line_of("exclude"),
+                          f"rule `{rid}` excludes `{ex}`, which is not in catalogue.yaml",
                           "use a pathway id from catalogue.yaml")
             elif ex == "police_999" or ex in fallback:
-                out.error(file, item.line_of("exclude"), f"rule `{rid}` excludes `{ex}`, which must never be taken away",
+                out.error(file, item.line_of("exclude"),
+                          f"rule `{rid}` excludes `{ex}`, which must never be taken away",
                           "remove it from `exclude:`; 999 and the safe next steps always stay")
         if compiled is None:
             continue
@@ -384,7 +396,8 @@ def validate(path: Path = PATHWAYS_DIR, *, today: _dt.date | None = None) -> tup
         out.error(root, 0, "the guidance folder does not exist", "give the path of the pathways/ folder")
         return {}, out.problems
     if not any(root.glob("*.yaml")):
-        out.error(root, 0, "the guidance folder has no YAML files", "point at the pathways/ folder, which holds guidance.yaml")
+        out.error(root, 0, "the guidance folder has no YAML files",
+                  "point at the pathways/ folder, which holds guidance.yaml")
         return {}, out.problems
     today = today or _dt.date.today()
     src = _Source(root, out)
@@ -417,7 +430,8 @@ def validate(path: Path = PATHWAYS_DIR, *, today: _dt.date | None = None) -> tup
         pathways = _pathways(src, area_file, area_doc, today, max_age)
         for fid in fallback:
             if fid not in pathways:
-                out.error(gfile, gdoc.line_of("fallback_pathways"), f"fallback pathway `{fid}` is not in catalogue.yaml",
+                out.error(gfile, gdoc.line_of("fallback_pathways"),
+                          f"fallback pathway `{fid}` is not in catalogue.yaml",
                           "list pathway ids from catalogue.yaml")
         rules, compiler = _rules(src, facts, settings, pathways, urgencies, tuple(fallback))
         # facts.yaml `ask_when:` may use rules.yaml's definitions, so it is compiled after the rules

@@ -5,9 +5,9 @@ it, because the people reading these are safeguarding leads, not programmers.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Union
 
 
 @dataclass(frozen=True)
@@ -45,16 +45,16 @@ class Collector:
         self.root = root
         self.problems: list[Problem] = []
 
-    def rel(self, file: Union[str, Path]) -> str:
+    def rel(self, file: str | Path) -> str:
         try:
             return str(Path(file).relative_to(self.root.parent))
         except ValueError:
             return str(file)
 
-    def error(self, file: Union[str, Path], line: int, message: str, fix: str) -> None:
+    def error(self, file: str | Path, line: int, message: str, fix: str) -> None:
         self.problems.append(Problem(self.rel(file), line, message, fix, "error"))
 
-    def warning(self, file: Union[str, Path], line: int, message: str, fix: str) -> None:
+    def warning(self, file: str | Path, line: int, message: str, fix: str) -> None:
         self.problems.append(Problem(self.rel(file), line, message, fix, "warning"))
 
     @property

@@ -111,7 +111,8 @@ def _locate(data: Any, path: Iterable[Any]) -> tuple[int, str]:
             name = child.get("id") or child.get("name") or child.get("label")
             kind = _KIND.get(str(parent_key), "entry")
             where = f"{kind} `{name}`" if child.get("id") else (f"{kind} '{name}'" if name else f"{kind} {step + 1}")
-        elif isinstance(child, dict) and isinstance(parent_key, str) and parent_key in ("pathways", "contacts", "facts"):
+        elif (isinstance(child, dict) and isinstance(parent_key, str)
+              and parent_key in ("pathways", "contacts", "facts")):
             where = f"`{step}` under `{parent_key}:`"
         elif isinstance(child, dict) and not isinstance(step, int) and where == "the file":
             where = f"`{step}:`"

@@ -53,7 +53,7 @@ def validate_knowledge(
             continue
         parsed.append(path)
 
-        def add(severity: str, message: str, fix: str = "", line: int = 1) -> None:
+        def add(severity: str, message: str, fix: str = "", line: int = 1, name: str = name) -> None:
             problems.append(Problem(name, line, severity, message, fix))
 
         if article.id != path.stem:
@@ -84,7 +84,8 @@ def validate_knowledge(
             if target.startswith(("http://", "https://", "mailto:", "tel:")):
                 continue
             if not target.endswith(".md"):
-                add("error", f"link to '{target}' is not an article file", "link to another article as other-id.md", line)
+                add("error", f"link to '{target}' is not an article file",
+                    "link to another article as other-id.md", line)
             elif Path(target).name not in known_files:
                 add("error", f"link to '{target}', which is not an article here",
                     "fix the file name or remove the link", line)

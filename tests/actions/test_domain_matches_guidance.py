@@ -1,8 +1,9 @@
 """pathways/facts.yaml is the only fact list: domain.yml mirrors none of it, and never words a question."""
 from __future__ import annotations
 
-from assistant.actions.state import guidance
 from support.trackers import domain
+
+from assistant.actions.state import guidance
 
 
 def test_the_domain_lists_no_fact_so_adding_one_needs_no_edit_or_retraining():

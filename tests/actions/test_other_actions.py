@@ -1,11 +1,12 @@
 """Recommendation, 999 and fallback actions."""
 from __future__ import annotations
 
+from support.trackers import make_tracker, run_action, slot_values
+
 from assistant.actions.action_danger_now import ActionDangerNow
 from assistant.actions.action_default_ask_affirmation import ActionDefaultAskAffirmation
 from assistant.actions.action_recommend import ActionRecommend
 from assistant.actions.state import guidance
-from support.trackers import make_tracker, run_action, slot_values
 
 
 def test_recommendation_is_a_card_and_readable_text_and_a_summary_without_names():

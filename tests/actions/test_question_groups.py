@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import json
 
-from assistant.actions.state import guidance
-from assistant.conversation import read_reply, take_turn
-from assistant.actions.validate_triage_form import ValidateTriageForm
-from assistant.guidance import group_answer, next_questions, next_steps
 from support.trackers import make_tracker, run_action, slot_values
+
+from assistant.actions.state import guidance
+from assistant.actions.validate_triage_form import ValidateTriageForm
+from assistant.conversation import read_reply, take_turn
+from assistant.guidance import group_answer, next_questions, next_steps
 
 ACTION = ValidateTriageForm()
 RED_FLAGS = ["strangulation", "threats_to_kill", "weapon", "stalking", "sexual_violence", "honour_based_abuse"]

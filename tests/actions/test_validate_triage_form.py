@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import json
 
+from support.trackers import make_tracker, run_action, slot_values
+
 from assistant.actions.state import guidance
 from assistant.actions.validate_triage_form import ValidateTriageForm
 from assistant.guidance import next_steps
-from support.trackers import make_tracker, run_action, slot_values
 
 ACTION = ValidateTriageForm()
 
@@ -73,7 +74,8 @@ def test_after_an_interruption_the_form_resumes_with_the_same_question():
               {"event": "action", "name": "action_answer_question"}]
     facts = {"immediate_danger": False}
     tracker = make_tracker("what is MARAC?", intent="ask_question", events=events,
-                           slots={"facts": facts, "asked_facts": ["immediate_danger"], "requested_slot": "strangulation"})
+                           slots={"facts": facts, "asked_facts": ["immediate_danger"],
+                                  "requested_slot": "strangulation"})
     messages, out = run_action(ACTION, tracker)
     expected = next_steps(g, facts, ["immediate_danger"])[0]
     assert slot_values(out)["requested_slot"] == expected

@@ -10,8 +10,8 @@ import json
 import os
 import threading
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import psycopg2
 import pytest
@@ -35,7 +35,7 @@ REDIS_DB = 11  # a database number nothing else on the machine uses
 TYPED_NAME = "Jocasta Quimby"
 
 
-def _admin_connection() -> "psycopg2.extensions.connection":
+def _admin_connection() -> psycopg2.extensions.connection:
     connection = psycopg2.connect(dbname="postgres", **PG)
     connection.autocommit = True
     return connection
@@ -105,7 +105,7 @@ class RedisMonitor:
                 if self._stop.is_set():
                     return
 
-    def __enter__(self) -> "RedisMonitor":
+    def __enter__(self) -> RedisMonitor:
         self._thread.start()
         assert self._ready.wait(10), "Redis MONITOR did not start"
         return self
@@ -129,7 +129,7 @@ def test_conversation_is_stored_in_postgres_without_typed_words_and_survives_a_r
         assert replies, "the bot answered nothing"
         # Issue 10's other shapes (F): a knowledge question and a wrong-typed payload, both with the name.
         stack.send(sender, f"what is MARAC? asking for {TYPED_NAME}")
-        stack.send(sender, '/inform{"weapon": "%s"}' % TYPED_NAME)
+        stack.send(sender, '/inform{"weapon": "' + TYPED_NAME + '"}')
         facts_before = stack.tracker(sender)["slots"].get("facts") or {}
     finally:
         stack.stop()

@@ -7,8 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistant.extraction import PhrasingsError, extract_facts, load_phrasings, parse_phrasings
+from assistant.extraction.evaluate import DEV_SET, HOLDOUT_SET, score
+from assistant.extraction.evaluate import load_cases as load_dev_set
 from assistant.guidance import check_facts, load_guidance
-from assistant.extraction.evaluate import DEV_SET, HOLDOUT_SET, load_cases as load_dev_set, score
 
 GUIDANCE = load_guidance()
 

@@ -54,7 +54,8 @@ def test_decide_yaml_file_as_text(capsys, tmp_path: Path) -> None:
 
 
 def test_decide_accepts_a_scenario_file_and_another_area(capsys) -> None:
-    code, out, _ = run(capsys, "decide", "pathways/scenarios/st_helens_merit_gold.yaml", "--json", "--area", "st_helens")
+    code, out, _ = run(capsys, "decide", "pathways/scenarios/st_helens_merit_gold.yaml", "--json",
+                       "--area", "st_helens")
     assert code == 0 and json.loads(out)["recommendation"]["area"] == "st_helens"
 
 
@@ -202,7 +203,8 @@ def test_knowledge_validate_rejects_a_misspelt_front_matter_key_and_glossary_sha
     article = tmp_path / "a.md"
     article.write_text("---\nid: a\ntitle: T\nsummary: S\ntags: [x]\nsources: [y]\nlast_reviewed: 2026-01-01\n"
                        "pathways: [marac]\nsumary: typo\n---\n# T\n\nSome text.\n", encoding="utf-8")
-    (tmp_path / "glossary.yaml").write_text("terms:\n  MARAC: a meeting\ntrems:\n  IDVA: an advisor\n", encoding="utf-8")
+    (tmp_path / "glossary.yaml").write_text("terms:\n  MARAC: a meeting\ntrems:\n  IDVA: an advisor\n",
+                                            encoding="utf-8")
     code, out, _ = run(capsys, "knowledge", "validate", str(tmp_path))
     assert code == 1
     assert "a.md:9: error: unknown key `sumary`" in out and "did you mean `summary`?" in out

@@ -164,7 +164,8 @@ def test_missing_contact(pathways_copy: Path) -> None:
 def test_contact_without_source_or_date(pathways_copy: Path, edit: Edit) -> None:
     catalogue = pathways_copy / "catalogue.yaml"
     edit(catalogue, '        source: "karmanirvana.org.uk"\n', "")
-    edit(catalogue, "        phone: \"0808 802 4040\"\n        last_verified: 2026-11-26\n", "        phone: \"0808 802 4040\"\n")
+    edit(catalogue, "        phone: \"0808 802 4040\"\n        last_verified: 2026-11-26\n",
+         "        phone: \"0808 802 4040\"\n")
     messages = [e.message for e in errors_of(pathways_copy)]
     assert any("Karma Nirvana" in m and "source" in m for m in messages)
     assert any("Respect" in m and "last_verified" in m for m in messages)
@@ -190,13 +191,15 @@ def test_duplicate_key_is_reported_not_silently_overwritten(pathways_copy: Path,
 
 def test_fact_option_of_the_wrong_type(pathways_copy: Path, edit: Edit) -> None:
     facts = pathways_copy / "facts.yaml"
-    edit(facts, '      - {label: "Below {dash_high} on DASH", value: 0}', '      - {label: "Below {dash_high} on DASH", value: low}')
+    edit(facts, '      - {label: "Below {dash_high} on DASH", value: 0}',
+         '      - {label: "Below {dash_high} on DASH", value: low}')
     e = next(e for e in errors_of(pathways_copy) if "Below" in e.message)
     assert e.line == line_containing(facts, "value: low")
 
 
 def test_unknown_setting_reference(pathways_copy: Path, edit: Edit) -> None:
-    edit(pathways_copy / "rules.yaml", "settings.escalation_threshold}\n    add: marac", "settings.escalation_limit}\n    add: marac")
+    edit(pathways_copy / "rules.yaml", "settings.escalation_threshold}\n    add: marac",
+         "settings.escalation_limit}\n    add: marac")
     assert any("settings.escalation_limit" in e.message for e in errors_of(pathways_copy))
 
 

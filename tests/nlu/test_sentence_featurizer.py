@@ -1,7 +1,7 @@
 """The Rasa adapter: features land on the message where the classifier reads them."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pytest

@@ -1,7 +1,7 @@
 """The pure part of the sentence featurizer: what vectors the classifier gets."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pytest

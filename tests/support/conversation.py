@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 Send = Callable[[str, str], list[dict[str, Any]]]
 _INFORM = re.compile(r"^/inform(\{.*\})$")

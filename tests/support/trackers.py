@@ -33,7 +33,8 @@ def make_tracker(
         sender_id="test",
         slots=dict(slots or {}),
         latest_message=latest,
-        events=[*(events or []), user_event] if events is None or not any(e.get("event") == "user" for e in events) else events,
+        events=([*(events or []), user_event]
+                if events is None or not any(e.get("event") == "user" for e in events) else events),
         paused=False,
         followup_action=None,
         active_loop={"name": active_loop} if active_loop else {},
