@@ -123,7 +123,7 @@ def keep_for_today(guidance: Guidance, facts: Mapping[str, Any], asked: Iterable
 
 
 def _stood_for(guidance: Guidance, facts: Mapping[str, Any], asked: list[str]) -> set[str]:
-    """Questions a group item already asked in other words, answered "Not sure".
+    """Questions a group item asks in other words, while it is not sure or not asked yet.
 
     A group item can stand for a threshold (``risk_score_high`` for "DASH 14 or more, or
     MeRIT Gold"): the detailed question's ``ask_when:`` then drops it once the item is no.
@@ -133,8 +133,9 @@ def _stood_for(guidance: Guidance, facts: Mapping[str, Any], asked: list[str]) -
     whose ``ask_when:`` becomes known false with the item set to no.
     """
     done = set(asked)
-    unsure = {fid for gid in asked if gid in guidance.groups for fid in guidance.groups[gid].facts
-              if fid in done and facts.get(fid) is None}
+    # a stand-in answered "Not sure", or not asked yet (its group will ask it first)
+    unsure = {fid for gid, group in guidance.groups.items() for fid in group.facts
+              if facts.get(fid) is None and (fid in done and gid in done or fid not in done)}
     dropped: set[str] = set()
     if not unsure:
         return dropped
@@ -175,13 +176,16 @@ class Walk:
 
 
 def walk(guidance: Guidance, opening: Mapping[str, Any], answer: Answer, everything: bool = False,
-         max_prompts: int = 80) -> Walk:
+         max_prompts: int = 80, name_yes: bool = True) -> Walk:
     """Asks next_steps() until nothing is left, answering with ``answer``.
 
-    A group is answered as a person would: "Yes, one or more" when any listed fact
-    is yes (each listed fact is then asked on its own), "None of these" when every
-    listed fact is no, else "Not sure". ``everything`` asks every question that could
-    change any part of the advice (the slow way, for comparison).
+    A group is answered as a person would: "Yes" when any listed fact is yes,
+    "None of these" when every listed fact is no, else "Not sure". A typed reply names
+    what it knows ("yes, he choked her", "not the police"; ``name_yes``): those listed
+    facts are set and whatever else still matters today is asked on its own. With ``name_yes=False`` the
+    "Yes, one or more" button is pressed and each listed fact is asked on its own.
+    ``everything`` asks every question that could change any part of the advice
+    (the slow way, for comparison).
     """
     from .engine import next_questions
     from .groups import group_answer, next_steps, pending_in_group
@@ -205,6 +209,10 @@ def walk(guidance: Guidance, opening: Mapping[str, Any], answer: Answer, everyth
             False if values and all(v is False for v in values) else None)
         state.facts.update(group_answer(guidance, step, state.facts, state.asked, reply))
         state.asked += [fid for fid in listed if reply is not True]
+        if name_yes:   # a typed reply also says what it knows ("not police, not sure about a referral")
+            named = {fid: value for fid, value in zip(listed, values, strict=True) if value is not None}
+            state.facts.update(named)
+            state.asked += [fid for fid in named if fid not in state.asked]
         state.asked.append(step)
     raise RuntimeError(f"no end to the questions after {max_prompts} prompts: {state.prompts}")
 

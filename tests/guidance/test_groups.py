@@ -1,10 +1,11 @@
 """Question groups: when a group replaces its facts, what its answers set, and how authors' mistakes are caught."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from assistant.guidance import group_answer, load_guidance, next_questions, next_steps, validate
 
@@ -12,7 +13,7 @@ from .conftest import line_containing
 
 Edit = Callable[[Path, str, str], None]
 # Every MARAC criterion, asked as one question (a score or a count as its threshold).
-RED_FLAGS = ["strangulation", "threats_to_kill", "weapon", "suicide_risk", "stalking", "sexual_violence",
+RED_FLAGS = ["strangulation", "threats_to_kill", "weapon", "suicide_risk", "stalking",
              "honour_based_abuse", "risk_score_high", "repeat_incidents", "previous_marac_12_months",
              "multiple_perpetrators", "professional_judgement_high_risk"]
 
@@ -158,7 +159,7 @@ def test_group_with_unknown_fact_is_an_error(pathways_copy: Path, edit: Edit) ->
 def test_fact_in_two_groups_is_an_error(pathways_copy: Path, edit: Edit) -> None:
     edit(pathways_copy / "facts.yaml", "      injury: \"the abuse caused an injury\"",
          "      strangulation: \"strangling\"\n      injury: \"the abuse caused an injury\"")
-    assert any("`strangulation` is in group `red_flags` and in group `risk_factors`" in m
+    assert any("`strangulation` is in group `red_flags` and in group `other_needs`" in m
                for m in errors(pathways_copy))
 
 

@@ -101,7 +101,8 @@ def test_ask_when_errors_name_file_line_and_fix(pathways_copy: Path, edit) -> No
 
 
 def test_ask_when_may_not_depend_on_its_own_fact(pathways_copy: Path, edit) -> None:
-    edit(pathways_copy / "facts.yaml", "    ask_when: {all: [{unknown: merit_score}, {unless: {risk_score_high: false}}]}",
+    edit(pathways_copy / "facts.yaml",
+         "    ask_when: {all: [{unknown: merit_score}, {unless: {risk_score_high: false}}]}",
          "    ask_when: {unknown: dash_score}")
     assert any("depends on `dash_score` itself" in e.message for e in errors_of(pathways_copy))
 
