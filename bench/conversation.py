@@ -64,7 +64,9 @@ def _rss_mb(pid: int) -> float:
 
 def _walk_figures() -> None:
     """Prompts per triage over pathways/scenarios/ opened in free text (pure Python, no stack):
-    stopping at what matters today against asking everything, tune and held-out openings."""
+    stopping at what matters today against asking everything, tune and held-out openings.
+    Group questions are answered as typed ("yes, he choked her": what applies is named),
+    and, for comparison, by the buttons alone."""
     from bench.walks import SETS, walk_all
 
     for which in SETS:
@@ -76,6 +78,9 @@ def _walk_figures() -> None:
         print(f"prompts per triage, {len(triages)} scenarios, {which} openings: median {statistics.median(fast):.0f}, "
               f"max {max(fast)} ({longest}); asking everything: median {statistics.median(full):.0f}, "
               f"max {max(full)}; scenarios losing an immediate/same-day pathway: {lost}")
+        buttons = [len(t.fast.prompts) for t in walk_all(which, with_full=False, name_yes=False)]
+        print(f"  the same, group questions answered by buttons only: median {statistics.median(buttons):.0f}, "
+              f"max {max(buttons)}")
 
 
 def main() -> None:

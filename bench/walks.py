@@ -54,7 +54,8 @@ def openings(which: str) -> dict[str, str]:
         return dict(yaml.safe_load(handle)[which])
 
 
-def walk_scenario(guidances: GuidanceByArea, scenario: Scenario, opening: str, with_full: bool = True) -> Triage:
+def walk_scenario(guidances: GuidanceByArea, scenario: Scenario, opening: str, with_full: bool = True,
+                  name_yes: bool = True) -> Triage:
     guidance = guidances.get(scenario.area)
     prefilled = {fid: e.value for fid, e in extract_facts(opening, guidance).items()}
 
@@ -63,12 +64,12 @@ def walk_scenario(guidances: GuidanceByArea, scenario: Scenario, opening: str, w
             return scenario.facts.get(fid, prefilled.get(fid))
         return stand_in(guidance, fid, {**scenario.facts, **prefilled})
 
-    fast = walk(guidance, prefilled, answer)
+    fast = walk(guidance, prefilled, answer, name_yes=name_yes)
     # The baseline is stronger than asking everything: every answer the scenario has, as if
     # every question had been asked (cheap: no second walk unless wanted). What the opening
     # pre-filled stands, as in the conversation (it is never asked again), so an extraction
     # mistake is not counted against the stopping rule.
-    full = walk(guidance, prefilled, answer, everything=True) if with_full else None
+    full = walk(guidance, prefilled, answer, everything=True, name_yes=name_yes) if with_full else None
     everything = {**scenario.facts, **prefilled}
     ranks = {u.id: u.rank for u in guidance.urgencies.values()}
     got = today_pathways(guidance, fast.facts)
@@ -77,9 +78,13 @@ def walk_scenario(guidances: GuidanceByArea, scenario: Scenario, opening: str, w
     return Triage(scenario, opening, fast, full, lost)
 
 
-def walk_all(which: str, folder: Path = PROJECT_ROOT / "pathways", with_full: bool = True) -> list[Triage]:
-    """Every scenario with its opening from set ``which`` (a scenario without one opens with nothing)."""
+def walk_all(which: str, folder: Path = PROJECT_ROOT / "pathways", with_full: bool = True,
+             name_yes: bool = True) -> list[Triage]:
+    """Every scenario with its opening from set ``which`` (a scenario without one opens with nothing).
+
+    ``name_yes``: group questions answered by typing what applies ("yes, he choked her",
+    "not the police"); False: by the buttons only, each listed fact then asked on its own."""
     guidances = GuidanceByArea(folder)
     texts = openings(which)
-    return [walk_scenario(guidances, s, texts.get(s.file.stem, ""), with_full)
+    return [walk_scenario(guidances, s, texts.get(s.file.stem, ""), with_full, name_yes)
             for s in load_scenarios(folder / "scenarios")]

@@ -10,14 +10,15 @@ miss fails here.
 """
 from __future__ import annotations
 
+import statistics
 import sys
 
 import pytest
 
 from assistant import PROJECT_ROOT
 from assistant.extraction import extract_facts
-from assistant.guidance import load_guidance, next_steps
-from assistant.guidance.stopping import today_relevant
+from assistant.guidance import group_answer, load_guidance, next_steps
+from assistant.guidance.stopping import today_pathways, today_relevant
 
 sys.path.insert(0, str(PROJECT_ROOT))
 from bench.walks import SETS, walk_all  # noqa: E402
@@ -59,3 +60,42 @@ def test_once_marac_is_today_other_marac_signs_are_not_asked():
     # asking everything still offers it, to refine the advice
     assert "red_flags" in next_steps(g, facts, list(facts), everything=True) or \
         "threats_to_kill" in next_steps(g, facts, list(facts), everything=True)
+
+
+def test_a_stand_in_answered_no_or_not_sure_is_not_asked_again_as_a_number():
+    """The red flags list "DASH 14+ or MeRIT Gold" and "3+ incidents" as yes/no lines: the
+    number is not asked today after "None of these" or "Not sure", but stays a "more question"
+    after "Not sure" (its answer would still refine the advice)."""
+    g = load_guidance(PROJECT_ROOT / "pathways")
+    numbers = {"dash_score", "merit_score", "incidents_last_12_months"}
+    start = {"immediate_danger": False}
+    assert "red_flags" in next_steps(g, start, list(start))
+    assert not numbers & set(next_steps(g, start, list(start)))     # the group asks first
+    for answer in (False, None):
+        facts = {**start, **group_answer(g, "red_flags", start, list(start), answer)}
+        asked = [*facts, "red_flags"]
+        assert {"risk_score_high", "repeat_incidents"} <= set(facts)
+        assert not numbers & set(next_steps(g, facts, asked)), answer
+    unsure = {**start, **group_answer(g, "red_flags", start, list(start), None)}
+    assert "dash_score" in next_steps(g, unsure, [*unsure, "red_flags"], everything=True)
+
+
+def test_a_yes_to_a_stand_in_is_marac_today():
+    g = load_guidance(PROJECT_ROOT / "pathways")
+    for fact in ("risk_score_high", "repeat_incidents"):
+        assert today_pathways(g, {fact: True}).get("marac") == "same_day", fact
+
+
+def test_prompts_per_triage_stay_within_the_figures_reached(triages):
+    """Guards the figures (issue 9: median <= 6; max reached 13, target 10): a guidance
+    edit that makes the triage longer shows here, not only in the bench."""
+    counts = sorted(len(t.fast.prompts) for t in triages)
+    assert statistics.median(counts) <= 6, counts
+    assert counts[-1] <= 13, counts
+
+
+@pytest.mark.parametrize("which", SETS)
+def test_no_today_pathway_is_lost_when_groups_are_answered_by_buttons_only(which):
+    """"Yes, one or more" pressed (nothing named): each listed fact is then asked on its own."""
+    lost = {t.scenario.file.stem: t.lost for t in walk_all(which, with_full=False, name_yes=False) if t.lost}
+    assert not lost, f"stopping early loses today's pathways: {lost}"
