@@ -11,7 +11,7 @@ from assistant.conversation import read_reply, take_turn
 from assistant.guidance import group_answer, next_questions, next_steps
 
 ACTION = ValidateTriageForm()
-RED_FLAGS = ["strangulation", "threats_to_kill", "weapon", "stalking", "sexual_violence", "honour_based_abuse"]
+RED_FLAGS = list(guidance().groups["red_flags"].facts)   # every MARAC criterion (pathways/facts.yaml)
 # a point in the triage where the red flags come next
 BEFORE_RED_FLAGS = {"immediate_danger": False, "disclosure_source": "victim", "recent_incident": False,
                     "victim_consents_police": None, "victim_consents_referral": None,
@@ -109,13 +109,13 @@ def _up_to(group_id: str):
 
 def test_a_fact_named_in_free_text_is_kept_and_the_group_asks_the_rest():
     g = guidance()
-    facts, asked = _up_to("risk_factors")
-    turn = take_turn(g, facts, asked, "risk_factors", read_reply(g, "risk_factors", "inform", "he controls her money"))
+    facts, asked = _up_to("other_needs")
+    turn = take_turn(g, facts, asked, "other_needs", read_reply(g, "other_needs", "inform", "he controls her money"))
     assert turn.facts["coercive_control"] is True
-    assert turn.next_fact == "risk_factors"                     # asked again, without what was said
+    assert turn.next_fact == "other_needs"                     # asked again, without what was said
     question = turn.messages[-1]
-    assert g.groups["risk_factors"].items["coercive_control"] not in question.text
-    assert g.groups["risk_factors"].items["separation"] in question.text
+    assert g.groups["other_needs"].items["coercive_control"] not in question.text
+    assert g.groups["other_needs"].items["separation"] in question.text
     none = next(b for b in question.buttons if b["title"] == "None of these")
     assert "coercive_control" not in none["payload"]           # "None of these" never undoes what was said
 

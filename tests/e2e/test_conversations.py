@@ -214,7 +214,9 @@ def test_a_typed_button_title_raises_no_alarm_and_keeps_the_no(rasa_stack):
 
 
 def test_typed_answers_carrying_more_are_kept(rasa_stack):
-    conv, _ = _open_at(rasa_stack.send, "recent_incident", answers={"disclosure_source": "victim"})
+    # the 7-day question is asked where it changes today's action: here, a report she wants
+    conv, _ = _open_at(rasa_stack.send, "recent_incident",
+                       answers={"disclosure_source": "victim", "victim_consents_police": True})
     say(rasa_stack.send, conv, "not sure, she said it's been going on for months")
     facts = _facts(rasa_stack, conv.sender)
     assert "recent_incident" in facts and facts["recent_incident"] is None
