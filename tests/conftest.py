@@ -11,8 +11,11 @@ per training-data hash via assistant.model_cache. Use it as::
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -50,6 +53,30 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(lane)
         if not lanes:
             item.add_marker("unit")
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# As the machine's own probe starts it: without the background-networking flags
+# Chromium keeps trying hosts this closed network refuses.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Debian Chromium for the whole session, shared by every page test.
+
+    One, not one per folder: Playwright's sync API runs an event loop of its own
+    in this thread, and a second instance started beside it refuses to run.
+    """
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: `make install` adds Debian's chromium (apt-get install chromium).")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture(scope="session")

@@ -3,8 +3,8 @@ copies of it that a test may break on purpose."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 

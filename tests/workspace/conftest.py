@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
 from assistant import KNOWLEDGE_DIR, PATHWAYS_DIR, PROJECT_ROOT
 from assistant.stack import free_port
@@ -106,16 +106,6 @@ def start_workspace(tmp_path: Path, accounts_file: Path) -> Iterator[Callable[..
 @pytest.fixture
 def workspace(start_workspace: Callable[..., Running]) -> Running:
     return start_workspace()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: `make install` adds Debian's chromium (apt-get install chromium).")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
