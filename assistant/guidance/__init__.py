@@ -6,8 +6,7 @@ callers of these functions.
 from .engine import check_facts, coerce_facts, decide, next_questions, parse_fact_value
 from .groups import group_answer, next_steps
 from .loader import load_guidance, validate
-from .model import (FactSpec, Guidance, Option, PathwayRec, PathwaySpec, QuestionGroup, Recommendation, Rule,
-                    Urgency)
+from .model import FactSpec, Guidance, Option, PathwayRec, PathwaySpec, QuestionGroup, Recommendation, Rule, Urgency
 from .problems import GuidanceError, Problem
 from .render import card, do_first, referral_summary, render_detail, render_text
 from .store import GuidanceStore

@@ -11,8 +11,9 @@ safety-critical fact.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any
 
 from .model import FactSpec, Guidance, QuestionGroup
 from .problems import Collector
@@ -66,7 +67,7 @@ def next_steps(guidance: Guidance, facts: Mapping[str, Any], asked: Iterable[str
 
 
 def group_answer(guidance: Guidance, group_id: str, facts: Mapping[str, Any], asked: Iterable[str],
-                 answer: Optional[bool]) -> dict[str, Any]:
+                 answer: bool | None) -> dict[str, Any]:
     """The facts a group answer sets: ``False`` ("None of these") -> no for every
     listed fact, ``None`` ("Not sure") -> unknown for every listed fact, ``True``
     ("Yes, one or more") -> nothing yet (each is then asked on its own).
@@ -83,7 +84,7 @@ def group_answer(guidance: Guidance, group_id: str, facts: Mapping[str, Any], as
     return {fid: answer for fid in pending}
 
 
-def load_groups(out: Collector, file: Path, doc: Optional[YDict], facts: Mapping[str, FactSpec],
+def load_groups(out: Collector, file: Path, doc: YDict | None, facts: Mapping[str, FactSpec],
                 fmt: Any) -> dict[str, QuestionGroup]:
     """``groups:`` of facts.yaml, checked: known yes/no facts, each in one group, wording present."""
     if doc is None or "groups" not in doc:
@@ -149,7 +150,7 @@ def load_groups(out: Collector, file: Path, doc: Optional[YDict], facts: Mapping
         for key, value in labels.items():
             if not isinstance(value, str):
                 out.error(file, item.line_of(key), f"`{key}:` of group `{gid}` must be text", "put the text in quotes")
-        labels = {k: v for k, v in labels.items() if isinstance(v, str)}
+        text_labels: dict[str, str] = {k: v for k, v in labels.items() if isinstance(v, str)}
         result[gid] = QuestionGroup(id=gid, question=texts["question"], why=texts["why"], items=checked,
-                                    line=line, **labels)
+                                    line=line, **text_labels)
     return result

@@ -111,7 +111,8 @@ def keep_for_today(guidance: Guidance, facts: Mapping[str, Any], asked: Iterable
 
     The hook in groups.next_steps: the rest are what "more questions" would ask.
     """
-    asked = list(asked) + sorted(_stood_for(guidance, facts, asked))
+    asked = list(asked)
+    asked += sorted(_stood_for(guidance, facts, asked))
     wanted = today_relevant(guidance, facts, asked) | _yes_to_find(guidance, facts, asked)
     # A question that decides whether a wanted question fits at all (its ``ask_when:``, e.g.
     # who told you, before the victim's wishes) is wanted too: asked first, in safety order.
