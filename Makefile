@@ -6,12 +6,18 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install test test-fast run shell bench validate
+.PHONY: install lint test test-fast run shell bench validate
 
 install:
 	bash scripts/install.sh
 
-test:
+# Lint and types gate every test run (CI runs `make test`).
+LINTED := assistant channels bench scripts tests
+lint:
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/mypy assistant channels
+
+test: lint
 	$(BIN)/python -m pytest -q
 
 # The unit lane only: pure Python, no servers, no browser (under a minute).
