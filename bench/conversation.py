@@ -4,7 +4,6 @@ memory of the Rasa and action servers."""
 from __future__ import annotations
 
 import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -12,12 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from assistant import PROJECT_ROOT
 from assistant.stack import Stack, free_port, start_stack
-
-sys.path.insert(0, str(PROJECT_ROOT / "tests"))
-from support.conversation import Conversation, triage  # noqa: E402
-from support.scenarios import SCENARIOS  # noqa: E402
+from bench.rest_driver import Conversation, triage
+from bench.rest_scenarios import SCENARIOS
 
 CONCURRENT = 20
 

@@ -1,7 +1,7 @@
 """Whole conversations against the real Rasa server and action server over REST.
 
 Each one is typed and clicked the way a professional would, and must reach the
-right recommendation (scenarios in tests/support/scenarios.py).
+right recommendation (scenarios in bench/rest_scenarios.py).
 """
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ import json
 import uuid
 
 import pytest
-from support.conversation import Conversation, answer_until_recommendation, group_facts, group_reply, say, triage
-from support.conversation import asked_step as asked_fact
-from support.scenarios import NO_DANGER
-from support.scenarios import SCENARIOS as CASES
+
+from bench.rest_driver import Conversation, answer_until_recommendation, group_facts, group_reply, say, triage
+from bench.rest_driver import asked_step as asked_fact
+from bench.rest_scenarios import NO_DANGER
+from bench.rest_scenarios import SCENARIOS as CASES
 
 pytestmark = pytest.mark.e2e
 

@@ -13,12 +13,12 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from support.conversation import triage
-from support.scenarios import NO_DANGER
 
 from assistant import PATHWAYS_DIR
 from assistant.guidance import GuidanceStore
 from assistant.stack import Stack, free_port, start_stack
+from bench.rest_driver import triage
+from bench.rest_scenarios import NO_DANGER
 
 pytestmark = pytest.mark.e2e
 BROKEN_RULES = "rules:\n  - id: [this list is never closed\n"

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.conversation import Conversation, say
 
 from assistant.stack import Stack, free_port, start_stack
 from assistant.workspace.edits import read_version
+from bench.rest_driver import Conversation, say
 
 from .conftest import copy_pathways, sign_in
 

@@ -1,4 +1,6 @@
-"""Drives whole triage conversations over the REST channel.
+"""Drives whole triage conversations over the REST channel (the e2e tests and the bench).
+
+In bench/ rather than tests/ so the bench never imports the tests.
 
 Used by the end-to-end tests and by bench.conversation: answer each question
 the bot asks, by button payload or by typed text, until the recommendation
