@@ -49,3 +49,20 @@ def test_install_replaces_rasas_check_once() -> None:
     rasa_speedups.install()
     rasa_speedups.install()
     assert RemoteAction._validate_action_result is rasa_speedups._validate_action_result
+
+
+def test_the_rasa_server_entry_point_installs_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The regression this guards: the hook once lived in a module another change rewrote.
+    import rasa.__main__
+    import rasa.server
+
+    from assistant import rasa_server
+
+    original = rasa_speedups._validate_action_result
+    monkeypatch.setattr(RemoteAction, "_validate_action_result", lambda self, result: True)
+    monkeypatch.setattr(rasa_speedups, "_installed", False)
+    monkeypatch.setattr(rasa.__main__, "main", lambda: None)
+    monkeypatch.setattr(rasa.server, "configure_cors", rasa.server.configure_cors)
+    monkeypatch.setattr("sys.argv", ["rasa", "run"])
+    rasa_server.main()
+    assert RemoteAction._validate_action_result is original
