@@ -34,8 +34,10 @@ def main() -> None:
     rasa_speedups.install()
     rasa.server.configure_cors = _configure_cors_without_credentials
     token = os.environ.get("SIGNPOST_API_TOKEN")
-    if token and "--auth-token" not in sys.argv:
-        sys.argv += ["--auth-token", token]
+    if token and not any(arg == "--auth-token" or arg.startswith("--auth-token=") for arg in sys.argv):
+        # One argument with "=": a token that begins with "-" (token_urlsafe makes one
+        # in about 1 in 32 starts) would otherwise be read by argparse as an option.
+        sys.argv.append(f"--auth-token={token}")
     from rasa.__main__ import main as rasa_main
 
     rasa_main()

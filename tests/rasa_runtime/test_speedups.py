@@ -66,3 +66,23 @@ def test_the_rasa_server_entry_point_installs_it(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr("sys.argv", ["rasa", "run"])
     rasa_server.main()
     assert RemoteAction._validate_action_result is original
+
+
+def test_a_token_that_begins_with_a_dash_reaches_rasa_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Seen in CI: a random token "-x…" made `rasa run` fail with "expected one argument".
+    import argparse
+
+    import rasa.__main__
+
+    from assistant import rasa_server
+
+    monkeypatch.setattr(rasa.__main__, "main", lambda: None)
+    monkeypatch.setenv("SIGNPOST_API_TOKEN", "-starts-with-a-dash")
+    monkeypatch.setattr("sys.argv", ["rasa", "run", "--enable-api"])
+    rasa_server.main()
+    import sys
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--auth-token")
+    known, _ = parser.parse_known_args(sys.argv[1:])
+    assert known.auth_token == "-starts-with-a-dash"
