@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from assistant.dates import as_date
 from assistant.knowledge.text import strip_links, strip_markdown
 
 REQUIRED_FIELDS = ("id", "title", "summary", "tags", "sources", "last_reviewed", "pathways")
@@ -90,14 +91,10 @@ def split_front_matter(text: str, path: Path) -> tuple[dict, str, int]:
 
 
 def _as_date(value: object, path: Path) -> _dt.date:
-    if isinstance(value, _dt.datetime):
-        return value.date()
-    if isinstance(value, _dt.date):
-        return value
-    try:
-        return _dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ArticleError(path, 1, f"last_reviewed must be a date like 2026-11-01, not {value!r}") from None
+    date = as_date(value)
+    if date is None:
+        raise ArticleError(path, 1, f"last_reviewed must be a date like 2026-11-01, not {value!r}")
+    return date
 
 
 def _as_list(meta: dict, key: str, path: Path) -> tuple[str, ...]:

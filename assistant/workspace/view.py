@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.dates import as_date
 from assistant.guidance.model import FactSpec, Guidance
 from assistant.guidance.problems import Collector
 from assistant.guidance.yamlfile import YDict, YList, read_yaml
@@ -174,15 +175,7 @@ class ContactView:
         return f"{self.file}|{self.pathway}|{self.index}"
 
 
-def _date(value: Any) -> _dt.date | None:
-    if isinstance(value, _dt.datetime):
-        return value.date()
-    if isinstance(value, _dt.date):
-        return value
-    try:
-        return _dt.date.fromisoformat(str(value))
-    except ValueError:
-        return None
+_date = as_date
 
 
 def _contact(file: str, pathway: str, index: int, area: str | None, item: Any, line: int,
