@@ -23,7 +23,7 @@ from aiohttp import web
 
 from assistant.guidance import GuidanceError
 
-from . import view
+from . import editor, view
 from .accounts import Author
 from .drafts import Change, Draft
 from .edits import EditError, item_text, replace_item
@@ -605,11 +605,15 @@ async def try_page(request: web.Request) -> web.Response:
                   draft=draft if draft and draft.status == "open" else None, json=json)
 
 
+STATIC = (HERE / "static").resolve()
+
+
 async def static_file(request: web.Request) -> web.StreamResponse:
-    name = request.match_info["name"]
-    if name not in ("workspace.css", "rule-editor.js"):
+    """Any file under static/ (vendor/ holds editor code copied from node_modules), nothing outside it."""
+    target = (STATIC / request.match_info["name"]).resolve()
+    if not target.is_file() or not target.is_relative_to(STATIC) or target.name.startswith("."):
         raise web.HTTPNotFound()
-    return web.FileResponse(HERE / "static" / name, headers={"Cache-Control": "no-cache"})
+    return web.FileResponse(target, headers={"Cache-Control": "no-cache"})
 
 
 def make_app(workspace: Workspace, *, secure_cookies: bool = False) -> web.Application:
@@ -649,5 +653,6 @@ def make_app(workspace: Workspace, *, secure_cookies: bool = False) -> web.Appli
     r.add_get("/history", history_page)
     r.add_get("/history/{sha}", history_entry)
     r.add_post("/history/{sha}/rollback", rollback)
-    r.add_get("/static/{name}", static_file)
+    r.add_get("/static/{name:.+}", static_file)
+    editor.add_routes(r)
     return app
