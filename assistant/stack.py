@@ -359,86 +359,143 @@ def start_stack(
     """
     actions_interface = actions_interface or os.environ.get("SIGNPOST_ACTIONS_HOST") or "127.0.0.1"
     web_port = web_port if (with_web and WEB_SERVER_MODULE.exists()) else None
+    check_ports(_ports_wanted(interface, rasa_port, actions_interface, actions_port, web_port, workspace_port))
+    model = train_if_stale(quiet=log_dir is not None)
+    if isinstance(cors, str) or cors is None:
+        origins = allowed_origins(cors, web_port)
+    else:
+        origins = tuple(cors)
+    stack = Stack(rasa_port=rasa_port, actions_port=actions_port, web_port=web_port,
+                  tracker_db=_private_tracker_db(tracker_db),
+                  api_token=api_token or os.environ.get("SIGNPOST_API_TOKEN") or secrets.token_urlsafe(24),
+                  cors_origins=origins, interface=interface, actions_interface=actions_interface,
+                  model=model, on_event=on_event, workspace_port=workspace_port)
+    endpoints = endpoints or PROJECT_ROOT / "endpoints.yml"
+    stack._env = _part_env(stack, endpoints, extra_env)
+    stack._commands = _part_commands(stack, endpoints, credentials or PROJECT_ROOT / "credentials.yml")
+    stack._health = _part_health(stack)
+    _launch(stack, log_dir, timeout)
+    if supervise:
+        stack.start_supervising()
+    return stack
+
+
+def _ports_wanted(interface: str, rasa_port: int, actions_interface: str, actions_port: int,
+                  web_port: int | None, workspace_port: int | None) -> dict[str, tuple[str, int]]:
+    """Each part's (host, port), named as check_ports() names them to the person starting."""
     ports = {"Rasa server": (interface, rasa_port), "action server": (actions_interface, actions_port)}
     if web_port:
         ports["demo page"] = ("127.0.0.1", web_port)
     if workspace_port:
         ports["authors' workspace"] = ("127.0.0.1", workspace_port)
-    check_ports(ports)
-    model = train_if_stale(quiet=log_dir is not None)
-    env_db = os.environ.get("SIGNPOST_TRACKER_DB")
-    tracker_db = Path(tracker_db or env_db or PROJECT_ROOT / ".rasa" / "tracker.db")
-    private_dir(tracker_db.parent)
-    if not tracker_db.exists():
-        os.close(os.open(tracker_db, os.O_WRONLY | os.O_CREAT, 0o600))
-    os.chmod(tracker_db, 0o600)
-    if isinstance(cors, str) or cors is None:
-        origins = allowed_origins(cors, web_port)
-    else:
-        origins = tuple(cors)
-    token = api_token or os.environ.get("SIGNPOST_API_TOKEN") or secrets.token_urlsafe(24)
-    stack = Stack(rasa_port=rasa_port, actions_port=actions_port, web_port=web_port, tracker_db=tracker_db,
-                  api_token=token, cors_origins=origins, interface=interface,
-                  actions_interface=actions_interface, model=model, on_event=on_event)
-    endpoints = endpoints or PROJECT_ROOT / "endpoints.yml"
-    credentials = credentials or PROJECT_ROOT / "credentials.yml"
-    env = subprocess_env(
+    return ports
+
+
+def _private_tracker_db(tracker_db: Path | None) -> Path:
+    """The tracker database (argument, SIGNPOST_TRACKER_DB, .rasa/tracker.db), created 0600 in a 0700 folder."""
+    path = Path(tracker_db or os.environ.get("SIGNPOST_TRACKER_DB") or PROJECT_ROOT / ".rasa" / "tracker.db")
+    private_dir(path.parent)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    os.chmod(path, 0o600)
+    return path
+
+
+def _part_env(stack: Stack, endpoints: Path, extra_env: dict[str, str] | None) -> dict[str, str]:
+    """The environment every part runs with: where the others are, the token, the model."""
+    assert stack.model is not None and stack.tracker_db is not None
+    return subprocess_env(
         {
-            "SIGNPOST_ACTIONS_URL": f"http://{_connect_host(actions_interface)}:{actions_port}/webhook",
-            "SIGNPOST_TRACKER_DB": str(tracker_db),
-            "SIGNPOST_API_TOKEN": token,
-            "SIGNPOST_MODEL": model.name,
+            "SIGNPOST_ACTIONS_URL": f"http://{_connect_host(stack.actions_interface)}:{stack.actions_port}/webhook",
+            "SIGNPOST_TRACKER_DB": str(stack.tracker_db),
+            "SIGNPOST_API_TOKEN": stack.api_token,
+            "SIGNPOST_MODEL": stack.model.name,
             "SIGNPOST_ENDPOINTS_FILE": str(endpoints),
-            "SIGNPOST_ACTIONS_HOST": actions_interface,
+            "SIGNPOST_ACTIONS_HOST": stack.actions_interface,
             "PYTHONPATH": str(PROJECT_ROOT),
             **(extra_env or {}),
         }
     )
-    commands = {
-        "actions": [sys.executable, "-m", "assistant.action_server", "--port", str(actions_port),
-                    "--host", actions_interface],
-        "rasa": [sys.executable, "-m", "assistant.rasa_server", "run", "--enable-api",
-                 "--cors", *(origins or ("",)),
-                 "--model", str(model), "--port", str(rasa_port), "--interface", interface,
-                 "--endpoints", str(endpoints), "--credentials", str(credentials)],
-    }
-    if web_port:
-        commands["web"] = [sys.executable, "-m", "channels.web.serve", "--port", str(web_port),
-                           "--rasa-url", stack.rasa_url]
-    if workspace_port:
-        from assistant.workspace import command as workspace_command
 
-        stack.workspace_port = workspace_port
-        commands["workspace"] = workspace_command(port=workspace_port)
-    stack._commands = commands
-    stack._env = env
-    health = stack._health = {
+
+def _actions_command(stack: Stack) -> list[str]:
+    return [sys.executable, "-m", "assistant.action_server", "--port", str(stack.actions_port),
+            "--host", stack.actions_interface]
+
+
+def _rasa_command(stack: Stack, endpoints: Path, credentials: Path) -> list[str]:
+    # An empty --cors value when no origin is allowed: Rasa then sends no CORS header.
+    return [sys.executable, "-m", "assistant.rasa_server", "run", "--enable-api",
+            "--cors", *(stack.cors_origins or ("",)),
+            "--model", str(stack.model), "--port", str(stack.rasa_port), "--interface", stack.interface,
+            "--endpoints", str(endpoints), "--credentials", str(credentials)]
+
+
+def _web_command(stack: Stack) -> list[str]:
+    return [sys.executable, "-m", "channels.web.serve", "--port", str(stack.web_port),
+            "--rasa-url", stack.rasa_url]
+
+
+def _workspace_command(stack: Stack) -> list[str]:
+    # Imported here: only a stack that serves the workspace needs aiohttp's app loaded.
+    from assistant.workspace import command as workspace_command
+
+    assert stack.workspace_port is not None
+    return workspace_command(port=stack.workspace_port)
+
+
+def _part_commands(stack: Stack, endpoints: Path, credentials: Path) -> dict[str, list[str]]:
+    """Each part's command line, in start order (actions first: Rasa calls it)."""
+    commands = {"actions": _actions_command(stack), "rasa": _rasa_command(stack, endpoints, credentials)}
+    if stack.web_port:
+        commands["web"] = _web_command(stack)
+    if stack.workspace_port:
+        commands["workspace"] = _workspace_command(stack)
+    return commands
+
+
+def _part_health(stack: Stack) -> dict[str, tuple[str, Any]]:
+    """Where each part says it is ready, and what its answer must hold."""
+    return {
         "actions": (stack.health_url, None),
         "rasa": (stack.api("/status"), _model_loaded),
         "web": (f"{stack.web_url}/", None),
         "workspace": (f"{stack.workspace_url}/signin", None),
     }
+
+
+def _launch(stack: Stack, log_dir: Path | None, timeout: float) -> None:
+    """Starts every part, then waits for each to answer; on any failure stops them all."""
     try:
-        if log_dir is not None:
-            private_dir(log_dir)
-            stack.logs["supervisor"] = log_dir / "supervisor.log"
-        stack._event(f"starting (model {model.name})")
-        for name in commands:
-            if log_dir is not None:
-                stack.logs[name] = log_dir / f"{name}.log"
+        _open_logs(stack, log_dir)
+        assert stack.model is not None
+        stack._event(f"starting (model {stack.model.name})")
+        for name in stack._commands:
             stack._respawn(name)
-        for name in commands:
-            url, check = health[name]
-            try:
-                wait_until_healthy(url, stack.processes[name], timeout=timeout, check=check)
-            except StackError as exc:
-                raise StackError(f"{name}: {exc}\n{stack.log_tail(name)}") from exc
+        _wait_ready(stack, timeout)
     except BaseException:
         stack.stop()
         raise
-    if supervise:
-        stack.start_supervising()
-    return stack
+
+
+def _open_logs(stack: Stack, log_dir: Path | None) -> None:
+    """Names each part's log file (and the supervisor's) in a private folder; none means this terminal."""
+    if log_dir is None:
+        return
+    private_dir(log_dir)
+    stack.logs["supervisor"] = log_dir / "supervisor.log"
+    for name in stack._commands:
+        stack.logs[name] = log_dir / f"{name}.log"
+
+
+def _wait_ready(stack: Stack, timeout: float) -> None:
+    """Waits until every part answers; a part that does not is named, with the end of its log."""
+    for name in stack._commands:
+        url, check = stack._health[name]
+        try:
+            wait_until_healthy(url, stack.processes[name], timeout=timeout, check=check)
+        except StackError as exc:
+            raise StackError(f"{name}: {exc}\n{stack.log_tail(name)}") from exc
 
 
 def _connect_host(interface: str) -> str:
