@@ -21,7 +21,7 @@ from .loader import load_guidance, validate
 from .model import Guidance, Rule
 from .problems import GuidanceError, Problem
 from .render import referral_summary, render_detail
-from .scenarios import GuidanceByArea, load_scenarios, run_all
+from .scenarios import GuidanceByArea, ScenarioChange, compare_scenarios, run_all, scenarios_of_both
 from .schema import other_files
 
 
@@ -134,37 +134,35 @@ def cmd_diff(args: argparse.Namespace) -> int:
             print(f"\nerror: the {label} guidance ({side.folder}) is invalid")
             return 1
     try:
-        scenarios = {s.file.name: s for s in load_scenarios(old_dir / "scenarios")}
-        scenarios.update({s.file.name: s for s in load_scenarios(new_dir / "scenarios")})
+        scenarios = scenarios_of_both(old_dir, new_dir)
     except GuidanceError as exc:
         _print_problems([p for p in exc.problems if p.is_error], sys.stdout)
         return 1
     print(f"old: {old.get(None).version}   new: {new.get(None).version}")
-    rows, changed = [], 0
-    for name in sorted(scenarios):
-        scenario = scenarios[name]
-        try:
-            before = decide(old.get(scenario.area), scenario.facts)
-            after = decide(new.get(scenario.area), scenario.facts)
-        except (ValueError, GuidanceError) as exc:
-            rows.append((Path(name).stem, "cannot compare", str(exc).splitlines()[0]))
-            changed += 1
-            continue
-        b = {p.id: p.urgency for p in before.pathways}
-        a = {p.id: p.urgency for p in after.pathways}
-        changes = [f"+{pid} ({a[pid]})" for pid in a if pid not in b]
-        changes += [f"-{pid}" for pid in b if pid not in a]
-        changes += [f"{pid}: {b[pid]} -> {a[pid]}" for pid in a if pid in b and a[pid] != b[pid]]
-        if changes:
-            changed += 1
-        if changes or args.all:
-            rows.append((Path(name).stem, "changed" if changes else "same", ", ".join(changes)))
+    changes = compare_scenarios(old.get, new.get, scenarios)
+    rows = [(c.key, _effect(c), _describe_change(c)) for c in changes if c.changed or args.all]
+    changed = sum(c.changed for c in changes)
     if rows:
         print(_table(rows, ("scenario", "effect", "added (+) / removed (-) / urgency")))
     print(f"\n{changed} of {len(scenarios)} scenarios change.")
     for line in _guidance_changes(old.get(None), new.get(None)):
         print(line)
     return 0
+
+
+def _effect(change: ScenarioChange) -> str:
+    if change.error:
+        return "cannot compare"
+    return "changed" if change.changed else "same"
+
+
+def _describe_change(change: ScenarioChange) -> str:
+    if change.error:
+        return change.error
+    parts = [f"+{p.id} ({p.urgency})" for p in change.added]
+    parts += [f"-{p.id}" for p in change.removed]
+    parts += [f"{after.id}: {before.urgency} -> {after.urgency}" for before, after in change.moved]
+    return ", ".join(parts)
 
 
 def _guidance_changes(old: Guidance, new: Guidance) -> list[str]:

@@ -14,12 +14,13 @@ Each file in pathways/scenarios/ holds one case:
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .engine import decide
 from .loader import load_guidance
-from .model import Guidance, Recommendation
+from .model import Guidance, PathwayRec, Recommendation
 from .problems import Collector, GuidanceError
 from .yamlfile import YDict, read_yaml
 
@@ -137,3 +138,66 @@ def run_all(folder: Path) -> list[Outcome]:
     guidances = GuidanceByArea(folder)
     guidances.get(None)  # fail early, with the guidance's own problems, if it is invalid
     return [run_scenario(s, guidances) for s in load_scenarios(folder / "scenarios")]
+
+
+@dataclass(frozen=True)
+class ScenarioChange:
+    """How one scenario's recommendations differ between an old and a new copy of the guidance.
+
+    ``added`` and ``moved`` follow the new recommendation's order, ``removed`` the old one's;
+    ``moved`` pairs (before, after) for a pathway whose urgency changed. ``error`` is the first
+    line of why the scenario could not be decided on one side (then the lists are empty).
+    """
+
+    scenario: Scenario
+    added: tuple[PathwayRec, ...] = ()
+    removed: tuple[PathwayRec, ...] = ()
+    moved: tuple[tuple[PathwayRec, PathwayRec], ...] = ()
+    error: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The scenario's file name without .yaml, as authors refer to it."""
+        return self.scenario.file.stem
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.error or self.added or self.removed or self.moved)
+
+
+def scenarios_of_both(old_dir: Path, new_dir: Path) -> list[Scenario]:
+    """Every scenario in either copy's scenarios/ folder, by file name; the new copy's wins a name
+    both hold. Raises GuidanceError on a malformed scenario file."""
+    scenarios = {s.file.name: s for s in load_scenarios(old_dir / "scenarios")}
+    scenarios.update({s.file.name: s for s in load_scenarios(new_dir / "scenarios")})
+    return [scenarios[name] for name in sorted(scenarios)]
+
+
+def compare_scenarios(
+    old: Callable[[str | None], Guidance],
+    new: Callable[[str | None], Guidance],
+    scenarios: Iterable[Scenario],
+) -> list[ScenarioChange]:
+    """The one comparison behind `signpost diff` and the workspace's impact view: for each
+    scenario, what the new guidance recommends that the old did not, what it no longer
+    recommends, and whose urgency it changes. ``old`` and ``new`` give an area's guidance
+    (e.g. ``GuidanceByArea(folder).get``); a scenario either side cannot decide becomes a
+    change with ``error`` set, not an exception. One result per scenario, in the given order.
+    """
+    changes = []
+    for scenario in scenarios:
+        try:
+            before = decide(old(scenario.area), scenario.facts).pathways
+            after = decide(new(scenario.area), scenario.facts).pathways
+        except (ValueError, GuidanceError) as exc:
+            changes.append(ScenarioChange(scenario, error=str(exc).splitlines()[0]))
+            continue
+        b = {p.id: p for p in before}
+        a = {p.id: p for p in after}
+        changes.append(ScenarioChange(
+            scenario,
+            added=tuple(p for p in after if p.id not in b),
+            removed=tuple(p for p in before if p.id not in a),
+            moved=tuple((b[p.id], p) for p in after if p.id in b and p.urgency != b[p.id].urgency),
+        ))
+    return changes
