@@ -41,6 +41,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from assistant import PROJECT_ROOT
+from channels.input_checks import PayloadRules, Refused, check_text
 
 from .activities import (
     DEFAULT_SERVICE_HOSTS,
@@ -230,6 +231,7 @@ class TeamsInput(BotFrameworkInput):
         self.connector = ConnectorClient(TokenClient(app_id, app_password,
                                                      token_url or TENANT_TOKEN_URL.format(tenant=tenant_id)))
         self._running: set[asyncio.Task] = set()
+        self.rules = PayloadRules()
 
     def area_for(self, inbound: Inbound) -> str:
         """The area whose guidance answers this message: the team's, else the tenant's ('' = default)."""
@@ -302,11 +304,14 @@ class TeamsInput(BotFrameworkInput):
                 inbound = replace(inbound, text=GREET_INTENT, activity_id=None)
             output = TeamsOutput(inbound, self.connector)
             key = sender_key(inbound, self.pseudonym_key)
-            if not inbound.text:
-                self._in_background(output.send_text_message(key, ONLY_TEXT))
+            # The same checks as every channel's (size, encoding, button payloads); the greeting is ours.
+            text = inbound.text if welcome else check_text(inbound.text, self.rules)
+            if isinstance(text, Refused) or not text:
+                reply = text.reason if isinstance(text, Refused) else ONLY_TEXT
+                self._in_background(output.send_text_message(key, reply))
                 return response.json({}, status=200)
             area = self.area_for(inbound)
-            message = UserMessage(text=inbound.text, output_channel=output, sender_id=key,
+            message = UserMessage(text=text, output_channel=output, sender_id=key,
                                   input_channel=self.name(), metadata={"area": area} if area else None)
             # Answer the connector now; the conversation may take longer than Teams waits.
             self._in_background(self._converse(on_new_message, message))

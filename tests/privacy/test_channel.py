@@ -7,7 +7,8 @@ import uuid
 
 import pytest
 
-from channels.rest.checks import BAD_BODY, BAD_SENDER, RATE_LIMITED, TOO_LONG
+from channels.input_checks import TOO_LONG
+from channels.rest.checks import BAD_BODY, BAD_SENDER, RATE_LIMITED
 from tests.privacy.helpers import post
 
 pytestmark = pytest.mark.e2e

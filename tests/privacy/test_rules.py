@@ -9,19 +9,8 @@ from rasa.shared.core.events import BotUttered, UserUttered
 
 from assistant import log_privacy
 from assistant.redacting_tracker_store import REDACTED, clean_bot_event, redact
-from channels.rest.checks import (
-    BAD_BODY,
-    BAD_MESSAGE,
-    BAD_PAYLOAD,
-    BAD_SENDER,
-    MAX_MESSAGE_CHARS,
-    TOO_LONG,
-    Accepted,
-    PayloadRules,
-    RateLimiter,
-    Refused,
-    check_request,
-)
+from channels.input_checks import BAD_PAYLOAD, MAX_MESSAGE_CHARS, TOO_LONG, PayloadRules, Refused
+from channels.rest.checks import BAD_BODY, BAD_MESSAGE, BAD_SENDER, Accepted, RateLimiter, check_request
 
 RULES = PayloadRules()
 SENDER = "web-0123456789abcdef"

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from assistant.stack import free_port
+from channels.input_checks import BAD_PAYLOAD, MAX_MESSAGE_CHARS, TOO_LONG
 
 from .card_schema import assert_adaptive_card, dynamic_texts, submit_actions
 from .fake_microsoft import (
@@ -214,6 +215,34 @@ def test_a_message_without_words_gets_a_clear_answer_not_silence(harness, fake):
     [reply] = _replies(fake, activity, 1)
     assert "only read typed messages" in reply.body["text"]
     assert len(harness.received()) == before_agent
+
+
+def test_a_message_over_the_size_limit_is_answered_by_the_channel_not_passed_on(harness, fake):
+    before_agent = len(harness.received())
+    activity = message_activity(fake, "word " * (MAX_MESSAGE_CHARS // 5 + 1))
+    assert harness.post(activity)[0] == 200
+    [reply] = _replies(fake, activity, 1)
+    assert reply.body["text"] == TOO_LONG
+    assert len(harness.received()) == before_agent
+
+
+def test_a_payload_that_is_not_one_of_ours_is_never_passed_on(harness, fake):
+    # A forged button press carrying typed words: Rasa would log and store it.
+    payload = f'/inform{{"immediate_danger": "{PERSONAL[0]}"}}'
+    before_agent = len(harness.received())
+    activity = message_activity(fake, payload, value={"signpost_payload": payload})
+    assert harness.post(activity)[0] == 200
+    [reply] = _replies(fake, activity, 1)
+    assert reply.body["text"] == BAD_PAYLOAD
+    assert len(harness.received()) == before_agent
+
+
+def test_typed_words_that_start_with_a_slash_are_read_as_typed_words(harness, fake):
+    before = len(harness.received())
+    activity = message_activity(fake, "/ he threatened her")
+    assert harness.post(activity)[0] == 200
+    _agent_saw(harness, "he threatened her", before)
+    _replies(fake, activity, 2)
 
 
 @pytest.mark.parametrize("case", ["no header", "not bearer", "garbage", "wrong audience", "other service url",
