@@ -11,8 +11,10 @@ question are spelled out for the model from knowledge/glossary.yaml.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -27,6 +29,7 @@ from assistant.knowledge.results import Answer, AskResult
 from assistant.knowledge.scope import load_out_of_scope
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 DEFAULT_CACHE_DIR = PROJECT_ROOT / ".cache" / "knowledge"
 SECTION_SHARE = 0.95  # how much of the title/summary match a section inherits
@@ -191,26 +194,12 @@ class KnowledgeBase:
         if not articles:
             raise KnowledgeError(f"no readable knowledge articles in {directory}", problems)
         units = [(a.id, local, text) for a in articles for local, text in embedding_units(a)]
-        try:
-            informal = load_informal(Path(directory))
-        except ArticleError as exc:  # a broken list must not stop the answers
-            log.warning("informal spellings skipped: %s", exc)
-            problems = [*problems, exc]
-            informal = Informal()
+        problems = list(problems)
+        informal = _optional(load_informal, Path(directory), "informal spellings", Informal(), problems)
         if settings.lexical_only:
             return cls(articles, units, np.zeros((0, 0), dtype=np.float32), None, settings, problems)
-        try:
-            topics = load_out_of_scope(Path(directory))
-        except ArticleError as exc:  # a broken list must not stop the answers
-            log.warning("out-of-scope topics skipped: %s", exc)
-            problems = [*problems, exc]
-            topics = []
-        try:
-            glossary = load_glossary(Path(directory))
-        except ArticleError as exc:  # a broken glossary must not stop the answers
-            log.warning("glossary skipped: %s", exc)
-            problems = [*problems, exc]
-            glossary = Glossary()
+        topics: list[str] = _optional(load_out_of_scope, Path(directory), "out-of-scope topics", [], problems)
+        glossary = _optional(load_glossary, Path(directory), "glossary", Glossary(), problems)
         embedder = embedder or MiniLMEmbedder()
         cache = EmbeddingCache(
             Path(cache_dir) if cache_dir is not None else DEFAULT_CACHE_DIR,
@@ -242,17 +231,13 @@ class KnowledgeBase:
                 topic_similarity = self._topic_vectors @ query
                 best_topic = int(topic_similarity.argmax())
                 nearest_topic = (float(topic_similarity[best_topic]), self.out_of_scope_topics[best_topic])
-            semantic = np.array(
-                [
-                    max(similarity[own].max(initial=-1.0), weight * similarity[shared].max(initial=-1.0))
-                    for own, shared, weight in zip(self._own_rows, self._shared_rows, self._shared_weight, strict=True)
-                ],
-                dtype=np.float32,
-            )
-            combined = s.semantic_weight * semantic + (1 - s.semantic_weight) * lexical
-            own_semantic = np.array([similarity[rows].max(initial=-1.0) for rows in self._body_rows], dtype=np.float32)
+            own_best = _best_similarity(similarity, self._own_rows)
+            shared_best = _best_similarity(similarity, self._shared_rows)
+            semantic = np.maximum(own_best, self._shared_weight * shared_best).astype(np.float32)
+            combined = _blend(s.semantic_weight, semantic, lexical)
+            own_semantic = _best_similarity(similarity, self._body_rows).astype(np.float32)
             body_lexical = np.asarray(self._body_bm25.coverage(question, s.lexical_cap), dtype=np.float32)
-            own = s.semantic_weight * own_semantic + (1 - s.semantic_weight) * (lexical + body_lexical) / 2
+            own = _blend(s.semantic_weight, own_semantic, (lexical + body_lexical) / 2)
         scored = [
             Scored(p, float(c), float(se), float(le), float(o))
             for p, c, se, le, o in zip(self.passages, combined, semantic, lexical, own, strict=True)
@@ -298,6 +283,27 @@ class KnowledgeBase:
             last_reviewed=article.last_reviewed.isoformat(),
             related_pathways=list(article.pathways),
         )
+
+
+def _best_similarity(similarity: np.ndarray, groups: list[np.ndarray]) -> np.ndarray:
+    """For each passage, the best similarity among the rows that speak for it (-1 when none do)."""
+    return np.array([similarity[rows].max(initial=-1.0) for rows in groups])
+
+
+def _blend(semantic_weight: float, semantic: np.ndarray, lexical: np.ndarray) -> np.ndarray:
+    """The hybrid score: the semantic and lexical evidence, weighted as SearchSettings says."""
+    return semantic_weight * semantic + (1 - semantic_weight) * lexical
+
+
+def _optional(load: Callable[[Path], T], directory: Path, what: str, empty: T, problems: list[ArticleError]) -> T:
+    """One of the knowledge folder's optional lists, or ``empty`` when it is broken: a broken
+    list must not stop the answers, so it is logged and added to ``problems`` instead."""
+    try:
+        return load(directory)
+    except ArticleError as exc:
+        log.warning("%s skipped: %s", what, exc)
+        problems.append(exc)
+        return empty
 
 
 def _display_score(scored: Scored) -> float:
