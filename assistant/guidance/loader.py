@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant import PATHWAYS_DIR
+from assistant.dates import as_date
 
 from . import checks
 from .conditions import ConditionCompiler, compile_ask_when
@@ -127,15 +128,8 @@ def _contacts(out: Collector, file: Path, items: YList, owner: str, today: _dt.d
     result = []
     for item in items:
         name = item["name"]
-        verified = item["last_verified"]
-        if isinstance(verified, str):
-            try:
-                verified = _dt.date.fromisoformat(verified)
-            except ValueError:
-                verified = None
-        if isinstance(verified, _dt.datetime):
-            verified = verified.date()
-        if not isinstance(verified, _dt.date):
+        verified = as_date(item["last_verified"])
+        if verified is None:
             out.error(file, item.line_of("last_verified"),
                       f"contact '{name}' of {owner} has no valid `last_verified:` date",
                       "add `last_verified: YYYY-MM-DD`, the day someone last checked it")
@@ -149,7 +143,7 @@ def _contacts(out: Collector, file: Path, items: YList, owner: str, today: _dt.d
                         f"({(today - verified).days} days ago, limit {max_age})",
                         "check the contact against its source, then update `last_verified:`")
         contact = {str(k): (v.isoformat() if isinstance(v, _dt.date) else v) for k, v in item.items()}
-        if isinstance(verified, _dt.date):
+        if verified is not None:
             contact["last_verified"] = verified.isoformat()
         result.append(contact)
     return result

@@ -12,6 +12,8 @@ import datetime as _dt
 import re
 from typing import Any
 
+from assistant.dates import as_date
+
 from .model import Guidance, PathwayRec, Recommendation
 from .stopping import today_rank
 
@@ -98,15 +100,10 @@ def tone_of(guidance: Guidance | None, urgency_id: str, rank: int) -> str:
 
 
 def _checked_is_old(contact: dict, today: _dt.date, max_age_days: int) -> bool:
-    raw = contact.get("last_verified")
-    if isinstance(raw, str):
-        try:
-            raw = _dt.date.fromisoformat(raw)
-        except ValueError:
-            return True   # a date nobody can read is as good as unchecked
-    if not isinstance(raw, _dt.date):
-        return True
-    return (today - raw).days > max_age_days
+    checked = as_date(contact.get("last_verified"))
+    if checked is None:
+        return True   # a date nobody can read is as good as unchecked
+    return (today - checked).days > max_age_days
 
 
 def area_name(area_id: str) -> str:
