@@ -12,4 +12,5 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # SIGNPOST_PATHWAYS_DIR points the bot at another guidance folder (the authors'
 # workspace publishes into one; its tests run the bot on a temporary copy).
 PATHWAYS_DIR = Path(os.environ.get("SIGNPOST_PATHWAYS_DIR") or PROJECT_ROOT / "pathways")
-KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
+# SIGNPOST_KNOWLEDGE_DIR likewise for the knowledge articles (the workspace publishes articles too).
+KNOWLEDGE_DIR = Path(os.environ.get("SIGNPOST_KNOWLEDGE_DIR") or PROJECT_ROOT / "knowledge")

@@ -3,7 +3,8 @@
 Run it with ``python -m assistant.workspace --port 8090 --pathways pathways
 --knowledge knowledge --state .workspace`` (``make workspace``). Authors sign in
 with local accounts (``signpost authors add NAME --role author|reviewer``), see
-the guidance in plain words, edit contacts, settings and rules into a draft,
+the guidance in plain words, edit contacts, settings, questions, rules,
+worked examples and knowledge articles into a draft,
 see the draft's impact on every worked example, and publish it once a
 reviewer other than the author has approved it. Publishing writes the files
 the bot reads (it picks them up on its next message) and records who, when

@@ -21,9 +21,10 @@ from urllib.parse import quote
 import jinja2
 from aiohttp import web
 
+from assistant.dates import as_date
 from assistant.guidance import GuidanceError
 
-from . import editor, view
+from . import editor, items, view
 from .accounts import Author
 from .drafts import Change, Draft
 from .edits import EditError, item_text, replace_item
@@ -189,7 +190,7 @@ async def overview(request: web.Request) -> web.Response:
     stale = [c for c in view.contacts(ws.pathways) if c.stale]
     return render(request, "overview.html", title="Signpost guidance", guidance=guidance,
                   areas=view.areas(ws.pathways), waiting=waiting, stale=len(stale),
-                  history=ws.history.log(5), articles=len(_articles(ws)))
+                  history=ws.history.log(5), articles=len(items.articles(ws.knowledge)))
 
 
 async def pathways_page(request: web.Request) -> web.Response:
@@ -267,25 +268,22 @@ async def areas_page(request: web.Request) -> web.Response:
     return render(request, "areas.html", title="Areas and settings", areas=areas)
 
 
-def _articles(ws: Workspace) -> list[dict]:
-    found = []
-    for file in sorted(ws.knowledge.glob("*.md")) if ws.knowledge else []:
-        if file.name.lower() == "readme.md":
-            continue
-        head = file.read_text(encoding="utf-8").split("---")
-        meta: dict[str, str] = {}
-        if len(head) > 2:
-            for line in head[1].splitlines():
-                key, _, value = line.partition(":")
-                if key.strip() in ("title", "last_reviewed"):
-                    meta[key.strip()] = value.split(" #")[0].strip().strip('"')
-        found.append({"file": file.name, "title": meta.get("title", file.stem),
-                      "reviewed": meta.get("last_reviewed", "")})
-    return found
-
-
 async def knowledge_page(request: web.Request) -> web.Response:
-    return render(request, "knowledge.html", title="Knowledge articles", articles=_articles(request.app[WS]))
+    ws = request.app[WS]
+    draft = _draft_of(request)
+    with ws.tree(draft) as root:
+        found = items.articles(root.parent / "knowledge") if ws.knowledge else []
+    return render(request, "knowledge.html", title="Knowledge articles", articles=found,
+                  in_draft=set(draft.files) if draft else set(), has_folder=ws.knowledge is not None)
+
+
+async def scenarios_page(request: web.Request) -> web.Response:
+    ws = request.app[WS]
+    draft = _draft_of(request)
+    with ws.tree(draft) as root:
+        found = items.scenarios(root)
+    return render(request, "scenarios.html", title="Worked examples", scenarios=found,
+                  in_draft=set(draft.files) if draft else set())
 
 
 # ---- editing --------------------------------------------------------------------
@@ -313,13 +311,11 @@ async def contact_save(request: web.Request) -> web.StreamResponse:
     if contact is None:
         raise web.HTTPNotFound(text="There is no such contact.")
     errors = []
-    try:
-        date = _dt.date.fromisoformat(verified)
-        if date > _dt.date.today():
-            errors.append("The date you checked it cannot be in the future.")
-    except ValueError:
+    date = as_date(verified)
+    if date is None:
         errors.append("Give the date you checked the contact, as YYYY-MM-DD.")
-        date = None
+    elif date > _dt.date.today():
+        errors.append("The date you checked it cannot be in the future.")
     if not value:
         errors.append(f"Give the contact's {field_name}.")
     if not errors:
@@ -445,14 +441,159 @@ async def rule_save(request: web.Request) -> web.StreamResponse:
 
 
 async def check_rule(request: web.Request) -> web.Response:
-    ws = request.app[WS]
+    """The rule editor's check as the author types. The same endpoint checks a worked example or an
+    article when sent {kind, rule: NAME, text}, or {rule: "KIND:NAME", text} (an editor form's data-rule)."""
     try:
         data = await request.json()
-        rule_id, block = str(data["rule"]), str(data["text"])
-    except (ValueError, KeyError, TypeError):
+        item, text = str(data["rule"]), str(data["text"])
+        kind = str(data.get("kind") or "rule")
+    except (ValueError, KeyError, TypeError, AttributeError):
         return web.json_response({"error": "send {rule, text}"}, status=400)
-    _, problems = _rule_problems(ws, _draft_of(request), rule_id, block)
+    prefix, _, rest = item.partition(":")
+    if kind == "rule" and prefix in ("scenario", "article") and rest:
+        kind, item = prefix, rest
+    return await _check(request, kind, item, text)
+
+
+async def check_item(request: web.Request) -> web.Response:
+    """Checks any item an editor holds: {kind: rule|scenario|article, item: its id (or "new"), text}."""
+    try:
+        data = await request.json()
+        kind, item, text = str(data["kind"]), str(data["item"]), str(data["text"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return web.json_response({"error": "send {kind, item, text}"}, status=400)
+    return await _check(request, kind, item, text)
+
+
+async def _check(request: web.Request, kind: str, item: str, text: str) -> web.Response:
+    ws, draft = request.app[WS], _draft_of(request)
+    if kind == "rule":
+        problems = _rule_problems(ws, draft, item, text)[1]
+    elif kind in ("scenario", "article"):
+        if kind == "article" and ws.knowledge is None:
+            return web.json_response({"error": "this workspace has no knowledge folder"}, status=404)
+        rel = _checked_rel(ws, draft, kind, item, text)
+        problems = _file_problems(ws, draft, rel, text)
+    else:
+        return web.json_response({"error": f"kind is one of {', '.join(items.KINDS)}"}, status=400)
     return web.json_response({"valid": not any(p["severity"] == "error" for p in problems), "problems": problems})
+
+
+# ---- worked examples and articles: whole files in a YAML editor ----------------------
+
+def _rel(kind: str, name: str) -> str:
+    return items.scenario_rel(name) if kind == "scenario" else items.article_rel(name)
+
+
+def _checked_rel(ws: Workspace, draft: Draft | None, kind: str, item: str, text: str) -> str:
+    """The file a check lays the text over: the item's own, or for a new one the name it will get."""
+    pattern = items.SCENARIO_NAME if kind == "scenario" else items.ARTICLE_NAME
+    if item != "new" and pattern.match(item) and ws.exists(_rel(kind, item), draft):
+        return _rel(kind, item)
+    if kind == "article":  # a new article's file name is its id
+        found = re.search(r"^id:\s*['\"]?([a-z0-9][a-z0-9-]*)['\"]?\s*$", text, re.M)
+        if found and not ws.exists(_rel(kind, found[1]), draft):
+            return _rel(kind, found[1])
+        return _rel(kind, "new-article")
+    return _rel(kind, "new_worked_example")
+
+
+def _file_problems(ws: Workspace, draft: Draft | None, rel: str, text: str) -> list[dict]:
+    """The problems with ``text`` laid over ``rel`` in the draft: every error (errors elsewhere
+    block publishing too), and this file's warnings (others' stale dates are not this edit's)."""
+    report = ws.report(draft, {rel: _normal(text)}, with_impact=False)
+    problems = [{"file": p.file, "line": p.line, "message": p.message, "fix": p.fix, "severity": p.severity,
+                 "rule_line": None, "here": p.file == rel} for p in report.problems if p.is_error or p.file == rel]
+    problems.sort(key=lambda p: (p["severity"] != "error", not p["here"]))
+    return problems
+
+
+def _normal(text: str) -> str:
+    text = text.replace("\r\n", "\n")
+    return text if text.endswith("\n") else text + "\n"
+
+
+KIND_WORDS = {
+    "scenario": {"one": "worked example", "file": "pathways/scenarios/", "list": "/scenarios", "ext": ".yaml",
+                 "help": "A worked example as YAML: name, facts (the answers), expect (pathways that must be "
+                         "recommended), and optionally area, expect_not, expect_first, expect_urgency, source. "
+                         "It is checked as you type, with the checks `signpost validate` and `signpost test` make."},
+    "article": {"one": "article", "file": "knowledge/", "list": "/knowledge", "ext": ".md",
+                "help": "The article as the bot reads it: YAML front matter between two --- lines (id, title, "
+                        "summary, tags, sources, last_reviewed, pathways), then the text in Markdown, one ## "
+                        "section per passage. It is checked as you type, with the checks "
+                        "`signpost knowledge validate` makes."},
+}
+
+
+def _item_page(request: web.Request, kind: str, name: str | None, text: str, *, status: int = 200,
+               problems: list[dict] | None = None, errors: list[str] | None = None,
+               saved_with_errors: bool = False, new_name: str = "") -> web.Response:
+    words = KIND_WORDS[kind]
+    title = f"Edit {words['one']} {name}" if name else f"Add a {words['one']}"
+    return render(request, "item_edit.html", status=status, title=title, kind=kind, name=name, text=text,
+                  words=words, problems=problems, errors=errors or [], saved_with_errors=saved_with_errors,
+                  new_name=new_name, action=f"{words['list']}/{name}" if name else f"{words['list']}/new")
+
+
+def _knowledge_or_404(ws: Workspace, kind: str) -> None:
+    if kind == "article" and ws.knowledge is None:
+        raise web.HTTPNotFound(text="This workspace was started without a knowledge folder.")
+
+
+def item_form(kind: str) -> Handler:
+    async def handler(request: web.Request) -> web.Response:
+        ws, draft = request.app[WS], _draft_of(request)
+        _knowledge_or_404(ws, kind)
+        name = request.match_info["name"]
+        rel = _rel(kind, name)
+        pattern = items.SCENARIO_NAME if kind == "scenario" else items.ARTICLE_NAME
+        if not pattern.match(name) or not ws.exists(rel, draft):
+            raise web.HTTPNotFound(text=f"There is no such {KIND_WORDS[kind]['one']}.")
+        return _item_page(request, kind, name, ws.text(rel, draft))
+    return handler
+
+
+def new_item_form(kind: str) -> Handler:
+    async def handler(request: web.Request) -> web.Response:
+        _knowledge_or_404(request.app[WS], kind)
+        text = items.new_scenario_text() if kind == "scenario" else items.new_article_text("new-article")
+        return _item_page(request, kind, None, text)
+    return handler
+
+
+def item_save(kind: str, new: bool) -> Handler:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        ws, draft = request.app[WS], _draft_of(request)
+        _knowledge_or_404(ws, kind)
+        form = await request.post()
+        text = _normal(str(form.get("text", "")))
+        one = KIND_WORDS[kind]["one"]
+        if new:
+            name = str(form.get("name", "")).strip()
+            rel = _rel(kind, name)
+            problem = items.name_problem(kind, name, taken=lambda: ws.exists(rel, draft))
+            if problem:
+                return _item_page(request, kind, None, text, status=422, errors=[problem], new_name=name)
+        else:
+            name = request.match_info["name"]
+            rel = _rel(kind, name)
+            pattern = items.SCENARIO_NAME if kind == "scenario" else items.ARTICLE_NAME
+            if not pattern.match(name) or not ws.exists(rel, draft):
+                raise web.HTTPNotFound(text=f"There is no such {one}.")
+        if not text.strip():
+            return _item_page(request, kind, None if new else name, text, status=422, new_name=name,
+                              errors=[f"The {one} is empty: write it, or leave this page to keep it as it was."])
+        problems = _file_problems(ws, draft, rel, text)
+        added = not ws.path_of(rel).is_file()
+        summary = f"new {one} {name}" if added else f"{one} {name} edited"
+        ws.edit(user_of(request), rel, text, Change(kind, rel, summary))
+        if any(p["severity"] == "error" for p in problems):
+            return _item_page(request, kind, name, text, status=422, problems=problems, saved_with_errors=True)
+        raise flash_and_go(request, f"Saved in your draft: {one} {name}.", "/draft")
+    return handler
+
+
 
 
 # ---- drafts, review, publishing --------------------------------------------------
@@ -460,7 +601,8 @@ async def check_rule(request: web.Request) -> web.Response:
 def _file_diffs(ws: Workspace, draft: Draft) -> list[tuple[str, list[tuple[str, str]]]]:
     out = []
     for rel in sorted(draft.files):
-        old = (ws.pathways / rel).read_text(encoding="utf-8").splitlines()
+        source = ws.path_of(rel)
+        old = source.read_text(encoding="utf-8").splitlines() if source.is_file() else []
         new = draft.files[rel].splitlines()
         lines = []
         for line in difflib.unified_diff(old, new, f"published {rel}", f"draft {rel}", n=2, lineterm=""):
@@ -541,7 +683,7 @@ async def history_entry(request: web.Request, status: int = 200, refused: str | 
     entry = ws.history.entry(sha)
     if entry is None:
         raise web.HTTPNotFound(text="There is no such change.")
-    diff = [(_diff_kind(line), line) for line in ws.history.diff(sha).splitlines()]
+    diff = [(_diff_kind(line), line) for line in ws.diff(sha).splitlines()]
     return render(request, "history_entry.html", status=status, title=f"Change {sha[:10]}", entry=entry, diff=diff,
                   can_roll_back=ws.history.parent(sha) is not None and user_of(request).is_reviewer, refused=refused)
 
@@ -638,6 +780,13 @@ def make_app(workspace: Workspace, *, secure_cookies: bool = False) -> web.Appli
     r.add_get("/rules/{rule}/edit", rule_form)
     r.add_post("/rules/{rule}", rule_save)
     r.add_post("/api/check-rule", check_rule)
+    r.add_post("/api/check", check_item)
+    r.add_get("/scenarios", scenarios_page)
+    for kind, base in (("scenario", "/scenarios"), ("article", "/knowledge")):
+        r.add_get(f"{base}/new", new_item_form(kind))
+        r.add_post(f"{base}/new", item_save(kind, new=True))
+        r.add_get(base + "/{name}/edit", item_form(kind))
+        r.add_post(base + "/{name}", item_save(kind, new=False))
     r.add_get("/contacts", contacts_page)
     r.add_get("/contacts/edit", contact_form)
     r.add_post("/contacts/edit", contact_save)

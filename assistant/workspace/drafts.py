@@ -18,8 +18,8 @@ from pathlib import Path
 
 @dataclass
 class Change:
-    kind: str      # "contact" | "setting" | "rule"
-    file: str      # relative to the guidance folder
+    kind: str      # "contact" | "setting" | "question" | "rule" | "scenario" | "article"
+    file: str      # relative to the guidance folder; an article is "knowledge/NAME.md"
     summary: str
 
 
@@ -37,6 +37,7 @@ class Draft:
     approved_at: str | None = None
     published_commit: str | None = None
     published_by: str | None = None
+    knowledge_base: str | None = None          # the articles' history commit it started from
 
     @property
     def contact_only(self) -> bool:

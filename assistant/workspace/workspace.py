@@ -18,7 +18,16 @@ from typing import Any
 
 from assistant.guidance import GuidanceError, Problem, decide, load_guidance, validate
 from assistant.guidance.model import Guidance, Recommendation
-from assistant.guidance.scenarios import GuidanceByArea, load_scenarios
+from assistant.guidance.scenarios import (
+    GuidanceByArea,
+    Scenario,
+    ScenarioChange,
+    compare_scenarios,
+    load_scenarios,
+    run_scenario,
+)
+from assistant.guidance.schema import other_files
+from assistant.knowledge.validate import validate_knowledge
 
 from . import view
 from .accounts import Accounts, Author
@@ -27,6 +36,9 @@ from .edits import EditError, bump_version, holds_whole_value, read_version, set
 from .history import History
 
 REVIEW_SETTING = "contact_changes_need_review"  # an area setting: false lets contact-only changes skip review
+# A draft names a knowledge article as "knowledge/NAME.md"; every other name is inside the guidance folder.
+KNOWLEDGE_PREFIX = "knowledge/"
+KNOWLEDGE_TRAILER = "Knowledge-commit"
 
 
 class Refused(Exception):
@@ -73,7 +85,13 @@ class Report:
         return not self.errors
 
 
+class KnowledgeProblem(Problem):
+    """A problem in a knowledge article, its file named as a draft names it ("knowledge/FILE")."""
+
+
 def shown(problem: Problem) -> Shown:
+    if isinstance(problem, KnowledgeProblem):
+        return Shown(problem.file, problem.line, problem.message, problem.fix, problem.severity)
     parts = Path(problem.file).parts
     file = str(Path(*parts[1:])) if len(parts) > 1 else problem.file
     return Shown(file, problem.line, problem.message, problem.fix, problem.severity)
@@ -90,31 +108,101 @@ def write_atomically(file: Path, text: str) -> None:
     os.replace(tmp, file)
 
 
+def _same_case(a: Scenario, b: Scenario) -> bool:
+    return (a.name, a.area, a.facts, a.expect, a.expect_not, a.expect_first, a.expect_urgency) == \
+           (b.name, b.area, b.facts, b.expect, b.expect_not, b.expect_first, b.expect_urgency)
+
+
+def _row(change: ScenarioChange) -> ImpactRow:
+    return ImpactRow(change.key, change.scenario.name,
+                     added=[f"{p.title} ({p.urgency_label})" for p in change.added],
+                     removed=[p.title for p in change.removed],
+                     moved=[f"{a.title}: {b.urgency_label} → {a.urgency_label}" for b, a in change.moved],
+                     note=f"cannot compare: {change.error}" if change.error else "")
+
+
 def impact(old_dir: Path, new_dir: Path) -> tuple[list[ImpactRow], int]:
-    """Per scenario, which recommendations the new guidance adds, removes or makes more or less urgent
-    (the same comparison as `signpost diff`)."""
+    """Per scenario, which recommendations the new guidance adds, removes or makes more or less urgent:
+    `signpost diff`'s comparison (compare_scenarios) for every worked example the draft leaves as it
+    is. One the draft edits or adds is compared as it was (old file, old guidance) with as it is (new
+    file, new guidance), and always listed, with whether it gets what it expects."""
     old, new = GuidanceByArea(old_dir), GuidanceByArea(new_dir)
-    scenarios = {s.file.name: s for s in load_scenarios(old_dir / "scenarios")}
-    scenarios.update({s.file.name: s for s in load_scenarios(new_dir / "scenarios")})
-    rows = []
-    for name in sorted(scenarios):
-        scenario = scenarios[name]
-        try:
-            before = decide(old.get(scenario.area), scenario.facts)
-            after = decide(new.get(scenario.area), scenario.facts)
-        except (ValueError, GuidanceError) as exc:
-            rows.append(ImpactRow(Path(name).stem, scenario.name, note=f"cannot compare: {str(exc).splitlines()[0]}"))
-            continue
-        b = {p.id: p for p in before.pathways}
-        a = {p.id: p for p in after.pathways}
-        row = ImpactRow(Path(name).stem, scenario.name,
-                        added=[f"{a[p].title} ({a[p].urgency_label})" for p in a if p not in b],
-                        removed=[b[p].title for p in b if p not in a],
-                        moved=[f"{a[p].title}: {b[p].urgency_label} → {a[p].urgency_label}"
-                               for p in a if p in b and a[p].urgency != b[p].urgency])
-        if row.added or row.removed or row.moved:
-            rows.append(row)
-    return rows, len(scenarios)
+    before_cases = {s.file.name: s for s in load_scenarios(old_dir / "scenarios")}
+    after_cases = {s.file.name: s for s in load_scenarios(new_dir / "scenarios")}
+    kept = [s for name, s in sorted(after_cases.items()) if name in before_cases and _same_case(before_cases[name], s)]
+    rows = {f"{c.key}.yaml": _row(c) for c in compare_scenarios(old.get, new.get, kept) if c.changed}
+    for name in sorted(before_cases.keys() | after_cases.keys()):
+        was, scenario = before_cases.get(name), after_cases.get(name)
+        if scenario is None and was is not None:
+            rows[name] = ImpactRow(Path(name).stem, was.name, note="worked example removed")
+        elif scenario is not None and (was is None or not _same_case(was, scenario)):
+            rows[name] = _edited_row(was, scenario, old, new)
+    return [rows[name] for name in sorted(rows)], len(after_cases)
+
+
+def _edited_row(was: Scenario | None, scenario: Scenario, old: GuidanceByArea, new: GuidanceByArea) -> ImpactRow:
+    try:
+        before = decide(old.get(was.area), was.facts).pathways if was is not None else []
+        after = decide(new.get(scenario.area), scenario.facts).pathways
+    except (ValueError, GuidanceError) as exc:
+        return ImpactRow(scenario.file.stem, scenario.name, note=f"cannot compare: {str(exc).splitlines()[0]}")
+    b = {p.id: p for p in before}
+    a = {p.id: p for p in after}
+    row = _row(ScenarioChange(scenario, added=tuple(p for p in after if p.id not in b),
+                              removed=tuple(p for p in before if p.id not in a),
+                              moved=tuple((b[p.id], p) for p in after if p.id in b and p.urgency != b[p.id].urgency)))
+    failures = run_scenario(scenario, new).failures
+    row.note = ("new worked example" if was is None else "worked example edited") + (
+        f"; it fails: {'; '.join(failures)}" if failures else "; it gets what it expects")
+    return row
+
+
+def knowledge_problems(folder: Path, touched: set[str]) -> list[Problem]:
+    """The knowledge checks (`signpost knowledge validate`) as guidance problems named
+    "knowledge/FILE": every error, and the warnings of the articles the draft touches."""
+    found: list[Problem] = []
+    for p in validate_knowledge(folder):
+        name = KNOWLEDGE_PREFIX + Path(p.file).name
+        if p.severity == "error" or name in touched:
+            found.append(KnowledgeProblem(name, p.line, p.message, p.fix or "see knowledge/README.md for the layout",
+                                          p.severity))
+    return found
+
+
+def check_tree(root: Path, touched: set[str], with_knowledge: bool) -> list[Problem]:
+    """Every problem the bot's loaders find in a laid-over copy: the guidance, its other files
+    (scenarios, phrasings) and, when the draft touches them, the knowledge articles beside it."""
+    problems = validate(root)[1] + [p for p in other_files(root)
+                                    if p.is_error or _rel(p.file) in touched]
+    if with_knowledge and (root.parent / "knowledge").is_dir():
+        problems += knowledge_problems(root.parent / "knowledge", touched)
+    edited = sorted(r for r in touched if r.startswith("scenarios/") and r.endswith(".yaml"))
+    broken = {_rel(p.file) for p in problems if p.is_error}
+    if edited and not broken & set(edited) and not any(p.is_error for p in validate(root)[1]):
+        problems += _scenario_warnings(root, edited)
+    return list(dict.fromkeys(problems))
+
+
+def _scenario_warnings(root: Path, edited: list[str]) -> list[Problem]:
+    """An edited worked example that the guidance does not satisfy is said so (a warning: the
+    example or the guidance may be the one to change, the author judges which)."""
+    try:
+        cases = {f"scenarios/{s.file.name}": s for s in load_scenarios(root / "scenarios")}
+    except GuidanceError as exc:
+        return list(exc.problems)
+    guidances = GuidanceByArea(root)
+    found = []
+    for rel in edited:
+        if rel in cases:
+            for failure in run_scenario(cases[rel], guidances).failures:
+                found.append(Problem(f"{root.name}/{rel}", 1, f"the worked example fails: {failure}",
+                                     "change what it expects, or the guidance, so they agree", "warning"))
+    return found
+
+
+def _rel(file: str) -> str:
+    parts = Path(file).parts
+    return str(Path(*parts[1:])) if len(parts) > 1 else file
 
 
 class Workspace:
@@ -128,6 +216,11 @@ class Workspace:
         self.drafts = Drafts(self.state)
         self.history = History(self.state / "history.git", self.pathways)
         self.history.ensure()
+        # the articles have their own history (a git work tree is one folder); each publish that
+        # changes them names its knowledge commit in the guidance commit ("Knowledge-commit: SHA")
+        self.knowledge_history = History(self.state / "knowledge.git", self.knowledge) if self.knowledge else None
+        if self.knowledge_history:
+            self.knowledge_history.ensure()
         self._publishing = threading.Lock()
 
     # ---- reading ----------------------------------------------------------
@@ -135,25 +228,40 @@ class Workspace:
     def guidance(self, area: str | None = None) -> Guidance:
         return load_guidance(self.pathways, area)
 
+    def path_of(self, rel: str) -> Path:
+        """The published file a draft's name stands for ("knowledge/NAME.md" is an article)."""
+        if rel.startswith(KNOWLEDGE_PREFIX):
+            if self.knowledge is None:
+                raise Refused("This workspace was started without a knowledge folder.")
+            return self.knowledge / rel[len(KNOWLEDGE_PREFIX):]
+        return self.pathways / rel
+
+    def exists(self, rel: str, draft: Draft | None = None) -> bool:
+        return (draft is not None and rel in draft.files) or self.path_of(rel).is_file()
+
     def text(self, rel: str, draft: Draft | None = None) -> str:
         if draft is not None and rel in draft.files:
             return draft.files[rel]
-        return (self.pathways / rel).read_text(encoding="utf-8")
+        return self.path_of(rel).read_text(encoding="utf-8")
 
     @contextlib.contextmanager
     def tree(self, draft: Draft | None, override: dict[str, str] | None = None) -> Iterator[Path]:
-        """A temporary copy of the guidance with the draft's files (and ``override``) laid over it."""
+        """A temporary copy of the guidance with the draft's files (and ``override``) laid over it.
+        The knowledge articles are copied beside it (ROOT/../knowledge) as the bot would read them."""
         with tempfile.TemporaryDirectory(prefix="signpost-draft-") as tmp:
             root = Path(tmp) / "pathways"
             copy_guidance(self.pathways, root)
+            if self.knowledge is not None:
+                copy_guidance(self.knowledge, Path(tmp) / "knowledge")
             for rel, text in {**(draft.files if draft else {}), **(override or {})}.items():
-                write_atomically(root / rel, text)
+                write_atomically(Path(tmp) / rel if rel.startswith(KNOWLEDGE_PREFIX) else root / rel, text)
             yield root
 
     def report(self, draft: Draft | None, override: dict[str, str] | None = None,
                with_impact: bool = True) -> Report:
+        touched = set(draft.files if draft else ()) | set(override or ())
         with self.tree(draft, override) as root:
-            guidances, problems = validate(root)
+            problems = check_tree(root, touched, with_knowledge=any(r.startswith(KNOWLEDGE_PREFIX) for r in touched))
             version = (read_version((root / "guidance.yaml").read_text(encoding="utf-8"))
                        if (root / "guidance.yaml").exists() else None)
             rows: list[ImpactRow] = []
@@ -180,7 +288,11 @@ class Workspace:
                 with self._publishing:
                     self.history.record_outside_changes()
                     draft = self.drafts.new(author.name, self.history.head())
-            published = (self.pathways / rel).read_text(encoding="utf-8")
+                    if self.knowledge_history:
+                        self.knowledge_history.record_outside_changes()
+                        draft.knowledge_base = self.knowledge_history.head()
+            source = self.path_of(rel)
+            published = source.read_text(encoding="utf-8") if source.is_file() else None
             if new_text == published:
                 draft.files.pop(rel, None)
                 draft.changes = [c for c in draft.changes if c.file != rel]
@@ -235,7 +347,11 @@ class Workspace:
             return "A reviewer other than the author must approve this change first."
         if not self.report(draft, with_impact=False).valid:
             return "The draft has errors; it cannot be published."
-        stale = self.history.changed_since(draft.base, list(draft.files))
+        stale = self.history.changed_since(draft.base, [r for r in draft.files if not r.startswith(KNOWLEDGE_PREFIX)])
+        articles = [r[len(KNOWLEDGE_PREFIX):] for r in draft.files if r.startswith(KNOWLEDGE_PREFIX)]
+        if articles and self.knowledge_history and draft.knowledge_base:
+            changed = self.knowledge_history.changed_since(draft.knowledge_base, articles)
+            stale += [KNOWLEDGE_PREFIX + n for n in changed]
         if stale:
             return (f"Someone changed {', '.join(stale)} after this draft was started. "
                     "Discard this draft and make the change again on the new version.")  # never overwrite on a guess
@@ -244,6 +360,8 @@ class Workspace:
     def publish(self, draft: Draft, user: Author, why: str) -> str:
         with self._publishing:
             self.history.record_outside_changes()
+            if self.knowledge_history:
+                self.knowledge_history.record_outside_changes()
             reason = self.why_not_publish(draft, user)
             if reason:
                 raise Refused(reason)
@@ -253,7 +371,7 @@ class Workspace:
             files = dict(draft.files)
             files["guidance.yaml"], version = bump_version(files.get("guidance.yaml") or self.text("guidance.yaml"))
             with self.tree(None, files) as root:  # the exact files about to be written, checked once more
-                errors = [p for p in validate(root)[1] if p.is_error]
+                errors = [p for p in check_tree(root, set(files), with_knowledge=True) if p.is_error]
             if errors:
                 raise Refused("The change has errors; it cannot be published.")
             self._write(files)
@@ -262,6 +380,9 @@ class Workspace:
                     f"Approved-by: {draft.approved_by or 'not needed (contact-only change)'}",
                     f"Published-by: {user.name}", f"Guidance-version: {version}"]
             subject = f"{version}: " + ("; ".join(c.summary for c in draft.changes)[:150] or "change")
+            if self.knowledge_history and any(r.startswith(KNOWLEDGE_PREFIX) for r in files):
+                ksha = self.knowledge_history.commit(draft.author, subject, "\n".join(body))
+                body.append(f"{KNOWLEDGE_TRAILER}: {ksha}")
             sha = self.history.commit(draft.author, subject, "\n".join(body))
             draft.status, draft.why, draft.published_commit, draft.published_by = "published", why, sha, user.name
             self.drafts.save(draft)
@@ -276,7 +397,25 @@ class Workspace:
     def _write(self, files: dict[str, str]) -> None:
         # guidance.yaml last: its new version is the sign the change is complete
         for rel in sorted(files, key=lambda r: r == "guidance.yaml"):
-            write_atomically(self.pathways / rel, files[rel])
+            write_atomically(self.path_of(rel), files[rel])
+
+    def knowledge_commits(self, since: str) -> list[str]:
+        """The knowledge commits named by guidance commits from ``since`` to now, oldest first."""
+        out = self.history.git("log", "--reverse", "--format=%b%x1e", f"{since}^..HEAD")
+        return [line.split(":", 1)[1].strip() for record in out.split("\x1e") for line in record.splitlines()
+                if line.startswith(f"{KNOWLEDGE_TRAILER}:")]
+
+    def diff(self, sha: str) -> str:
+        """A published change's diff: the guidance files, then any articles it changed."""
+        text = self.history.diff(sha)
+        entry = self.history.entry(sha)
+        if entry and self.knowledge_history:
+            for line in entry.body.splitlines():
+                if line.startswith(f"{KNOWLEDGE_TRAILER}:"):
+                    ksha = line.split(":", 1)[1].strip()
+                    text += self.knowledge_history.git("show", "--format=", "--no-color", "--no-ext-diff",
+                                                       "--src-prefix=a/knowledge/", "--dst-prefix=b/knowledge/", ksha)
+        return text
 
     # ---- history ----------------------------------------------------------
 
@@ -296,19 +435,44 @@ class Workspace:
             # versions only go up: the restored text gets a version above the current one
             old["guidance.yaml"], version = bump_version(
                 set_version(old["guidance.yaml"], read_version(self.text("guidance.yaml"))))
+            # the articles go back too, to just before the first of them this change or a later one made
+            articles: dict[str, str] = {}
+            articles_now: set[str] = set()
+            named = self.knowledge_commits(sha) if self.knowledge_history else []
+            if self.knowledge_history and named:
+                self.knowledge_history.record_outside_changes()
+                before = self.knowledge_history.parent(named[0])
+                if before is None:
+                    raise Refused("There is no earlier version of the knowledge articles to go back to.")
+                articles = {KNOWLEDGE_PREFIX + n: d.decode("utf-8")
+                            for n, d in self.knowledge_history.files_at(before).items()}
+                articles_now = {KNOWLEDGE_PREFIX + n for n in
+                                self.knowledge_history.files_at(self.knowledge_history.head())}
             with tempfile.TemporaryDirectory(prefix="signpost-rollback-") as tmp:
                 root = Path(tmp) / "pathways"
                 for rel, text in old.items():
                     write_atomically(root / rel, text)
-                if any(p.is_error for p in validate(root)[1]):
+                if self.knowledge is not None:
+                    copy_guidance(self.knowledge, Path(tmp) / "knowledge")
+                    for gone in articles_now - set(articles):
+                        (Path(tmp) / gone).unlink(missing_ok=True)
+                    for rel, text in articles.items():
+                        write_atomically(Path(tmp) / rel, text)
+                if any(p.is_error for p in check_tree(root, set(articles), with_knowledge=bool(articles))):
                     raise Refused("The earlier version does not pass today's checks, "
                                   "so it cannot be restored as it is.")
-            self._write(old)
+            self._write({**old, **articles})
             for gone in current - set(old):
                 (self.pathways / gone).unlink(missing_ok=True)
+            for gone in articles_now - set(articles):
+                self.path_of(gone).unlink(missing_ok=True)
             body = (f"Restores the guidance as it was before {sha[:10]} ({entry.subject}).\n\n"
                     f"Rolled-back-by: {user.name}\nGuidance-version: {version}")
-            return self.history.commit(user.name, f"{version}: roll back “{entry.subject}”", body)
+            subject = f"{version}: roll back “{entry.subject}”"
+            if articles and self.knowledge_history:
+                ksha = self.knowledge_history.commit(user.name, subject, body)
+                body += f"\n{KNOWLEDGE_TRAILER}: {ksha}"
+            return self.history.commit(user.name, subject, body)
 
     # ---- trying a case ----------------------------------------------------
 

@@ -40,6 +40,7 @@ class Running:
     state: Path
     process: subprocess.Popen
     log: Path
+    knowledge: Path
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -69,6 +70,11 @@ def copy_pathways(target: Path) -> Path:
     return target
 
 
+def copy_knowledge(target: Path) -> Path:
+    shutil.copytree(KNOWLEDGE_DIR, target, ignore=shutil.ignore_patterns("__pycache__"))
+    return target
+
+
 @pytest.fixture(scope="session")
 def accounts_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The three test authors, hashed once (argon2 is slow on purpose)."""
@@ -83,17 +89,21 @@ def accounts_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def start_workspace(tmp_path: Path, accounts_file: Path) -> Iterator[Callable[..., Running]]:
     running: list[Running] = []
 
-    def _start(pathways: Path | None = None) -> Running:
+    def _start(pathways: Path | None = None, knowledge: Path | None = None,
+               env: dict[str, str] | None = None) -> Running:
         folder = pathways or copy_pathways(tmp_path / f"pathways{len(running)}")
+        # a copy of the articles too: publishing an article never touches the project's own
+        articles = knowledge or copy_knowledge(tmp_path / f"knowledge{len(running)}")
         state = tmp_path / f"state{len(running)}"
         state.mkdir()
         shutil.copy(accounts_file, state / accounts_file.name)
         port = free_port()
         log = tmp_path / f"workspace{len(running)}.log"
         with open(log, "wb") as out:
-            process = subprocess.Popen(command(port, folder, KNOWLEDGE_DIR, state), cwd=PROJECT_ROOT,
+            process = subprocess.Popen(command(port, folder, articles, state), cwd=PROJECT_ROOT,
+                                       env={**os.environ, **(env or {})},
                                        stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        server = Running(f"http://127.0.0.1:{port}", folder, state, process, log)
+        server = Running(f"http://127.0.0.1:{port}", folder, state, process, log, articles)
         running.append(server)
         wait_for(f"{server.url}/signin", process, log)
         return server

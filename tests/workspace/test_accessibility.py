@@ -6,7 +6,8 @@ import re
 from .conftest import axe_violations, sign_in
 
 PAGES = ["/", "/pathways", "/rules", "/questions", "/contacts", "/areas", "/knowledge", "/try", "/drafts",
-         "/history", "/draft", "/questions/recent_incident/edit"]
+         "/history", "/draft", "/questions/recent_incident/edit", "/scenarios", "/scenarios/new",
+         "/scenarios/children_in_household/edit", "/knowledge/new", "/knowledge/idva/edit"]
 
 
 def test_every_page_has_no_wcag_21_aa_violations(workspace, new_page):
@@ -32,6 +33,24 @@ def test_every_page_has_no_wcag_21_aa_violations(workspace, new_page):
     editor.fill(editor.input_value() + "oops: [\n")
     page.locator("#rule-problems li").first.wait_for()
     found["rule editor with a problem"] = axe_violations(page)
+    for path, label in (("/scenarios/children_in_household/edit", "Worked example children_in_household"),
+                        ("/knowledge/idva/edit", "Article idva")):
+        page.goto(workspace.url + path)
+        page.wait_for_load_state("load")
+        editor = page.get_by_label(label)
+        editor.fill(editor.input_value() + "oops: [\n")
+        page.locator("#rule-problems li").first.wait_for()
+        found[f"{path} with a problem"] = axe_violations(page)
+        page.get_by_role("button", name="Save in my draft").click()
+        page.get_by_text("Saved in your draft, but it has errors").wait_for()
+        found[f"{path} saved with errors"] = axe_violations(page)
+    page.goto(workspace.url + "/scenarios/new")
+    page.get_by_label("File name").fill("Not A Name")
+    page.get_by_role("button", name="Save in my draft").click()
+    page.locator("#item-errors").wait_for()
+    found["new worked example, refused name"] = axe_violations(page)
+    page.goto(workspace.url + "/draft")
+    found["draft with a worked example and an article"] = axe_violations(page)
     page.goto(workspace.url + "/try")
     page.get_by_role("button", name="Show the recommendations").click()
     found["try result"] = axe_violations(page)
