@@ -63,6 +63,11 @@ fi
 if command -v npm >/dev/null 2>&1; then
   echo "==> installing the Node test tools (package.json)"
   npm install --no-audit --no-fund --loglevel=error >/dev/null
+  # The workspace's YAML editor: CodeMirror from node_modules, bundled into one file the
+  # workspace serves itself (static/vendor/, git-ignored; no CDN, no bare imports).
+  echo "==> bundling the workspace's YAML editor (CodeMirror, esbuild)"
+  node_modules/.bin/esbuild assistant/workspace/static/vendor-src/codemirror.js --bundle --format=esm \
+    --minify --target=es2020 --outfile=assistant/workspace/static/vendor/codemirror.js --log-level=warning
 else
   echo "npm is missing: install Node.js 20 (apt-get install nodejs npm) and run 'make install' again." >&2
   exit 1
