@@ -31,9 +31,11 @@ from assistant.stack import Stack, free_port, start_stack  # noqa: E402
 #   stack     boots the real Rasa and action servers (or another real server of ours)
 #   services  needs the machine's PostgreSQL, Redis or nginx
 #   browser   drives headless Chromium
+#   reference checks our code against a reference implementation it must import
+#             (sentence-transformers on torch: about 15 s of imports alone)
 # A test may mark itself; otherwise its folder or its fixtures decide, so a new
 # test lands in the right lane without anyone remembering to mark it.
-LANES = ("stack", "services", "browser")
+LANES = ("stack", "services", "browser", "reference")
 _FOLDER_LANES = {"widget": "browser", "deploy": "services", "e2e": "stack", "stories": "stack",
                  "workspace": "browser", "faults": "stack", "privacy": "stack",
                  "scaleout": "services"}

@@ -12,14 +12,15 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from assistant import KNOWLEDGE_DIR  # noqa: E402
-from assistant.embedding import MiniLMEmbedder  # noqa: E402
+from assistant.embedding import Embedder, MiniLMEmbedder  # noqa: E402
 from assistant.knowledge import KnowledgeBase  # noqa: E402
+from tests.support.embedding_cache import CachedEmbedder  # noqa: E402
 
 
 class CountingEmbedder:
     """The real model, recording every text it is asked to encode."""
 
-    def __init__(self, inner: MiniLMEmbedder) -> None:
+    def __init__(self, inner: Embedder) -> None:
         self._inner = inner
         self.fingerprint = inner.fingerprint
         self.encoded: list[str] = []
@@ -30,19 +31,21 @@ class CountingEmbedder:
 
 
 @pytest.fixture(scope="session")
-def embedder() -> MiniLMEmbedder:
-    return MiniLMEmbedder()
+def embedder() -> Embedder:
+    # The real model; vectors it has computed before (same model, same code, same
+    # text) are read back from .cache/test-embeddings instead of recomputed.
+    return CachedEmbedder(MiniLMEmbedder())
 
 
 @pytest.fixture(scope="session")
-def kb(tmp_path_factory: pytest.TempPathFactory, embedder: MiniLMEmbedder) -> KnowledgeBase:
+def kb(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> KnowledgeBase:
     # A cache of its own, so the test never depends on (or disturbs) the
     # developer's .cache/knowledge.
     return KnowledgeBase.load(KNOWLEDGE_DIR, tmp_path_factory.mktemp("kb-cache"), embedder=embedder)
 
 
 @pytest.fixture
-def counting(embedder: MiniLMEmbedder) -> CountingEmbedder:
+def counting(embedder: Embedder) -> CountingEmbedder:
     return CountingEmbedder(embedder)
 
 
