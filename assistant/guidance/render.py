@@ -28,6 +28,39 @@ _TONES_BY_RANK = ("danger", "warning", "info", "neutral")
 MORE_DETAIL = "more detail"
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 
+# The card's own words, sent in every card payload (``words``) so a channel draws this copy
+# and keeps none of its own. A channel fills {n} (a count), {label} (an urgency's label),
+# {text}, {date}, {version} and {area}; anything counted in a sentence the card already says.
+CARD_WORDS: dict[str, str] = {
+    "title": "Recommended next steps",
+    "do_first": "Do this first",
+    "most_urgent_first": "Most urgent first.",
+    "no_pathway": ("No pathway matched these answers. Please talk to your safeguarding lead. "
+                   "If anyone is in danger now, call 999."),
+    "all_steps": "All {n} steps, with how to refer, consent and contacts",
+    "urgency": "Urgency: {label}",
+    "why_one": "Why (1 reason)",
+    "why_many": "Why ({n} reasons)",
+    "why": "Why: {text}",
+    "phone": "Phone",
+    "how": "How to refer and consent",
+    "how_to_refer": "How to refer",
+    "consent": "Consent",
+    "sharing_without_consent": "Sharing without consent",
+    "contacts": "Contacts",
+    "last_checked": " (last checked {date}: please confirm)",
+    "last_checked_unknown": "not recorded",
+    "answers_used": "Answers used ({n})",
+    "copy_summary": "Copy referral summary",
+    "copied": "Referral summary copied.",
+    "copy_failed": "Copy did not work here. Please select the summary text instead.",
+    "plain_text": "Show as plain text",
+    "guidance_version": "Guidance version {version}",
+    "guidance_version_area": "Guidance version {version}, area {area}",
+}
+# An answer with no option of that value in the guidance (or no guidance at hand).
+_ANSWER_WORDS: dict[object, str] = {True: "yes", False: "no", None: "not sure"}
+
 _CONTACT_FIELDS = (("phone", "phone"), ("form", "form"), ("url", "web"), ("email", "email"), ("how", "how"),
                    ("hours", "hours"))
 
@@ -110,12 +143,41 @@ def area_name(area_id: str) -> str:
     return area_id.replace("_", " ").title()
 
 
+def answers_used(rec: Recommendation, guidance: Guidance | None = None) -> list[dict[str, str]]:
+    """The facts the recommendation used, as a person reads them: the fact named in words,
+    the answer as the guidance's own option label ("Not sure / not asked yet"), else the value."""
+    return [{"fact": fact, "label": fact.replace("_", " ").capitalize(),
+             "answer": _answer_label(guidance, fact, value)} for fact, value in rec.facts.items()]
+
+
+def _answer_label(guidance: Guidance | None, fact: str, value: object) -> str:
+    spec = guidance.facts.get(fact) if guidance is not None else None
+    for option in spec.options if spec is not None else []:
+        # `is` for true/false/not sure: True == 1 must not pick a number's option
+        same = option.value is value if value is None or isinstance(value, bool) else (
+            not isinstance(option.value, bool) and option.value == value)
+        if same:
+            return option.label
+    if value is None or isinstance(value, bool):
+        return _ANSWER_WORDS[value]
+    return str(value)
+
+
+def more_questions_text(count: int) -> str:
+    """The card's offer of the questions that could still refine it ("" when none could)."""
+    if count <= 0:
+        return ""
+    return (f"{count} more question{'s' if count != 1 else ''} could refine this (none would change what "
+            'to do today). Type "more questions" to answer them.')
+
+
 def card(rec: Recommendation, guidance: Guidance | None = None, more_questions: int = 0,
          max_age_days: int = 365, today: _dt.date | None = None) -> dict[str, Any]:
     """The card payload: the recommendation JSON (vocabulary.md) plus what a channel draws
     without deciding anything itself: ``do_first``, each pathway's ``tone``, each contact's
     ``checked_is_old`` (pass guidance.yaml's contact_max_age_days), the area's name, the
-    referral summary, the short text and how many questions could still refine it."""
+    referral summary, how many questions could still refine it (and the sentence saying so),
+    the answers used in words, and the card's own ``words`` (CARD_WORDS)."""
     today = today or _dt.date.today()
     payload = rec.to_json()
     body = payload["recommendation"]
@@ -134,13 +196,16 @@ def card(rec: Recommendation, guidance: Guidance | None = None, more_questions: 
     body["area_name"] = area_name(rec.area)
     body["referral_summary"] = referral_summary(rec)
     body["more_questions"] = more_questions
+    body["more_questions_text"] = more_questions_text(more_questions)
+    body["answers_used"] = answers_used(rec, guidance)
+    body["words"] = dict(CARD_WORDS)
     return payload
 
 
 def render_text(rec: Recommendation, guidance: Guidance | None = None, more_questions: int = 0) -> str:
     """The short plain text (about TEXT_WORD_BUDGET words) for channels without cards:
     "Do this first" with each action's number and why, then the rest by title only."""
-    lines: list[str] = ["Do this first:"]
+    lines: list[str] = [CARD_WORDS["do_first"] + ":"]
     items = do_first(rec, guidance)
     for number, item in enumerate(items, start=1):
         phone = f" Phone {item['phone']['phone']}." if item["phone"] else ""

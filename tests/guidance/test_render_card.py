@@ -9,7 +9,7 @@ import pytest
 
 from assistant import PROJECT_ROOT
 from assistant.guidance import card, decide, load_guidance, render_detail, render_text
-from assistant.guidance.render import DO_FIRST_MAX, TEXT_WORD_BUDGET
+from assistant.guidance.render import CARD_WORDS, DO_FIRST_MAX, TEXT_WORD_BUDGET
 from assistant.guidance.scenarios import GuidanceByArea, load_scenarios
 
 PATHWAYS = PROJECT_ROOT / "pathways"
@@ -87,3 +87,26 @@ def test_the_card_keeps_rule_ids_area_and_summary_for_audit() -> None:
     assert body["area"] == g.area and body["area_name"]
     assert body["referral_summary"].startswith("Domestic abuse referral summary")
     assert body["more_questions"] == 2
+
+
+def test_the_card_carries_its_own_words_so_no_channel_keeps_a_copy() -> None:
+    g = load_guidance(PATHWAYS)
+    rec = decide(g, {"immediate_danger": True})
+    body = card(rec, g, more_questions=1)["recommendation"]
+    assert body["words"] == CARD_WORDS
+    assert body["words"]["title"] == "Recommended next steps"
+    assert "call 999" in body["words"]["no_pathway"]
+    assert body["more_questions_text"].startswith("1 more question could refine this")
+    assert card(rec, g)["recommendation"]["more_questions_text"] == ""
+
+
+def test_answers_used_are_in_the_guidance_own_words() -> None:
+    g = load_guidance(PATHWAYS)
+    rec = decide(g, {"immediate_danger": False, "children_in_household": None, "dash_score": 9,
+                     "disclosure_source": "perpetrator"})
+    used = {a["fact"]: a for a in card(rec, g)["recommendation"]["answers_used"]}
+    assert used["immediate_danger"]["label"] == "Immediate danger"
+    assert used["immediate_danger"]["answer"] == "No"
+    assert used["children_in_household"]["answer"].startswith("Not sure")
+    assert used["dash_score"]["answer"] == "9"
+    assert used["disclosure_source"]["answer"] == "The person causing the harm"

@@ -12,9 +12,11 @@
  * or on the script tag): sent as message metadata {"area": ...} with every message,
  * so the bot uses that area's guidance and contacts.
  *
- * The card draws what the server sends: its "Do this first" list, each pathway's tone
- * (from the guidance's urgency levels), the referral summary and which contacts'
- * checks are old. The widget decides none of these itself.
+ * The card draws what the server sends: its do_first list, each pathway's tone
+ * (from the guidance's urgency levels), the referral summary, which contacts' checks
+ * are old, the answers used in words, and the card's own wording (``words``, from
+ * assistant/guidance/render.py CARD_WORDS). The widget decides none of these itself and
+ * keeps no copy of the card's words: a word the server did not send is left out.
  *
  * Safety rule for this file: every string that came from the bot or the user is
  * put on the page with textContent or as an attribute value we build ourselves.
@@ -29,7 +31,6 @@
   var REQUEST_TIMEOUT_MS = 60000;
   // Tones the server may send (from the guidance's urgency levels); anything else is drawn neutral.
   var TONES = { danger: true, warning: true, info: true, neutral: true };
-  var FACT_LABELS = { "true": "yes", "false": "no", "null": "not sure" };
 
   function readConfig(tag) {
     var data = (tag && tag.dataset) || {};
@@ -148,27 +149,26 @@
       .map(function (x) { return x.p; });
   }
 
+  // One of the card's words as the server sent it, its {placeholders} filled; "" when not sent.
+  function wordsOf(rec) {
+    var words = rec && rec.words && typeof rec.words === "object" ? rec.words : {};
+    return function (key, fill) {
+      var text = asText(words[key]);
+      return text.replace(/\{([a-z]+)\}/g, function (whole, name) {
+        return fill && Object.prototype.hasOwnProperty.call(fill, name) ? asText(fill[name]) : whole;
+      });
+    };
+  }
+
   function urgencyText(pathway) {
-    var label = asText(pathway.urgency_label);
-    if (label) return label;
-    return capitalise(humanise(pathway.urgency));
+    return asText(pathway.urgency_label) || humanise(pathway.urgency);
   }
 
   function humanise(id) {
     return asText(id).replace(/_/g, " ");
   }
 
-  function capitalise(text) {
-    return text ? text.charAt(0).toUpperCase() + text.slice(1) : text;
-  }
-
-  function factValue(value) {
-    var key = String(value);
-    if (Object.prototype.hasOwnProperty.call(FACT_LABELS, key)) return FACT_LABELS[key];
-    return asText(value);
-  }
-
-  function contactParts(contact) {
+  function contactParts(contact, word) {
     if (typeof contact === "string") return { name: contact, phones: [], urls: [], emails: [], notes: [] };
     if (!contact || typeof contact !== "object") return null;
     return {
@@ -180,7 +180,7 @@
         .concat(safeWebUrl(contact.form) ? [] : [contact.form])
         .map(asText).filter(Boolean),
       // the date is shown only when the server says the check is old
-      checked: contact.checked_is_old === true ? asText(contact.last_verified) || "not recorded" : ""
+      checked: contact.checked_is_old === true ? asText(contact.last_verified) || word("last_checked_unknown") : ""
     };
   }
 
@@ -202,8 +202,8 @@
     return frag;
   }
 
-  function renderContact(contact) {
-    var parts = contactParts(contact);
+  function renderContact(contact, word) {
+    var parts = contactParts(contact, word);
     if (!parts) return null;
     var item = el("li", { className: "sp-contact" });
     if (parts.name) {
@@ -228,12 +228,12 @@
       item.appendChild(el("span", { className: "sp-contact-note", text: " — " + note }));
     });
     if (parts.checked) {
-      item.appendChild(el("span", { className: "sp-contact-checked", text: " (last checked " + parts.checked + ": please confirm)" }));
+      item.appendChild(el("span", { className: "sp-contact-checked", text: word("last_checked", { date: parts.checked }) }));
     }
     return item;
   }
 
-  function renderPathway(pathway, headingLevel) {
+  function renderPathway(pathway, headingLevel, word) {
     var urgency = urgencyText(pathway);
     var item = el("li", {
       className: "sp-pathway sp-tone-" + toneOf(pathway),
@@ -241,7 +241,7 @@
     });
     item.appendChild(el("div", { className: "sp-pathway-head" }, [
       el("h" + headingLevel, { className: "sp-pathway-title", text: asText(pathway.title) || humanise(pathway.id) }),
-      urgency ? el("span", { className: "sp-badge", text: "Urgency: " + urgency }) : null
+      urgency ? el("span", { className: "sp-badge", text: word("urgency", { label: urgency }) }) : null
     ]));
     var lead = asText(pathway.what_to_do) || asText(pathway.summary);
     if (lead) item.appendChild(el("p", { className: "sp-pathway-what", text: lead }));
@@ -251,36 +251,36 @@
       var list = el("ul", { className: "sp-reasons" }, reasons.map(function (r) { return el("li", { text: r }); }));
       // rule ids stay in the JSON for audit; people read the reasons
       item.appendChild(el("details", { className: "sp-why" }, [
-        el("summary", { text: "Why (" + reasons.length + (reasons.length > 1 ? " reasons)" : " reason)") }),
+        el("summary", { text: reasons.length > 1 ? word("why_many", { n: reasons.length }) : word("why_one") }),
         list
       ]));
     }
 
     var how = [
-      ["How to refer", pathway.how_to_refer],
-      ["Consent", pathway.consent],
-      ["Sharing without consent", pathway.sharing_without_consent]
+      [word("how_to_refer"), pathway.how_to_refer],
+      [word("consent"), pathway.consent],
+      [word("sharing_without_consent"), pathway.sharing_without_consent]
     ].filter(function (pair) { return asText(pair[1]); });
     if (how.length) {
       item.appendChild(el("details", { className: "sp-how" }, [
-        el("summary", { text: "How to refer and consent" }),
+        el("summary", { text: word("how") }),
         el("dl", null, how.reduce(function (nodes, pair) {
           return nodes.concat([el("dt", { text: pair[0] }), el("dd", { text: asText(pair[1]) })]);
         }, []))
       ]));
     }
 
-    var contacts = asList(pathway.contacts).map(renderContact).filter(Boolean);
+    var contacts = asList(pathway.contacts).map(function (c) { return renderContact(c, word); }).filter(Boolean);
     if (contacts.length) {
-      item.appendChild(el("p", { className: "sp-contacts-label", text: "Contacts" }));
+      item.appendChild(el("p", { className: "sp-contacts-label", text: word("contacts") }));
       item.appendChild(el("ul", { className: "sp-contacts" }, contacts));
     }
     return item;
   }
 
-  // "Do this first": the server's list (at most three), each action with its one number
+  // do_first: the server's list (at most three), each action with its one number
   // and why it is needed today in this case.
-  function renderDoFirst(items) {
+  function renderDoFirst(items, word) {
     var list = el("ol", { className: "sp-do-first-list" });
     items.forEach(function (item) {
       var li = el("li", { className: "sp-do-first-item sp-tone-" + toneOf(item), "data-pathway-id": asText(item.pathway) });
@@ -292,70 +292,70 @@
       var href = phone ? telHref(asText(phone.phone)) : null;
       if (phone && asText(phone.phone)) {
         li.appendChild(el("p", { className: "sp-do-first-phone" }, [
-          document.createTextNode((asText(phone.name) || "Phone") + ": "),
+          document.createTextNode((asText(phone.name) || word("phone")) + ": "),
           href ? el("a", { href: href, className: "sp-tel", text: asText(phone.phone) }) : el("span", { text: asText(phone.phone) })
         ]));
       }
-      if (asText(item.why)) li.appendChild(el("p", { className: "sp-do-first-why", text: "Why: " + asText(item.why) }));
+      if (asText(item.why)) li.appendChild(el("p", { className: "sp-do-first-why", text: word("why", { text: asText(item.why) }) }));
       list.appendChild(li);
     });
-    return el("section", { className: "sp-do-first", "aria-label": "Do this first" }, [
-      el("h4", { className: "sp-do-first-title", text: "Do this first" }), list
+    return el("section", { className: "sp-do-first", "aria-label": word("do_first") || null }, [
+      el("h4", { className: "sp-do-first-title", text: word("do_first") }), list
     ]);
   }
 
   function renderRecommendation(rec, plainText) {
     var pathways = orderByUrgency(asList(rec.pathways).filter(function (p) { return p && typeof p === "object"; }));
     var headingId = uniqueId("sp-rec");
+    var word = wordsOf(rec);
     var card = el("article", { className: "sp-card sp-recommendation", "aria-labelledby": headingId });
-    card.appendChild(el("h3", { id: headingId, className: "sp-card-title", text: "Recommended next steps" }));
+    card.appendChild(el("h3", { id: headingId, className: "sp-card-title", text: word("title") }));
     var doFirst = asList(rec.do_first).filter(function (i) { return i && typeof i === "object"; });
     if (!pathways.length) {
-      card.appendChild(el("p", { text: "No pathway matched these answers. Please talk to your safeguarding lead. If anyone is in danger now, call 999." }));
+      card.appendChild(el("p", { text: word("no_pathway") }));
     } else if (doFirst.length) {
-      card.appendChild(renderDoFirst(doFirst));
+      card.appendChild(renderDoFirst(doFirst, word));
       card.appendChild(el("details", { className: "sp-all-pathways" }, [
-        el("summary", { text: "All " + pathways.length + " steps, with how to refer, consent and contacts" }),
-        el("ol", { className: "sp-pathways" }, pathways.map(function (p) { return renderPathway(p, 4); }))
+        el("summary", { text: word("all_steps", { n: pathways.length }) }),
+        el("ol", { className: "sp-pathways" }, pathways.map(function (p) { return renderPathway(p, 4, word); }))
       ]));
     } else {
-      card.appendChild(el("p", { className: "sp-card-intro", text: "Most urgent first." }));
-      card.appendChild(el("ol", { className: "sp-pathways" }, pathways.map(function (p) { return renderPathway(p, 4); })));
+      card.appendChild(el("p", { className: "sp-card-intro", text: word("most_urgent_first") }));
+      card.appendChild(el("ol", { className: "sp-pathways" }, pathways.map(function (p) { return renderPathway(p, 4, word); })));
     }
-    if (typeof rec.more_questions === "number" && rec.more_questions > 0) {
-      card.appendChild(el("p", { className: "sp-more-questions", text: rec.more_questions +
-        (rec.more_questions === 1 ? " more question" : " more questions") +
-        " could refine this (none would change what to do today). Type \"more questions\" to answer them." }));
+    if (asText(rec.more_questions_text)) {
+      card.appendChild(el("p", { className: "sp-more-questions", text: asText(rec.more_questions_text) }));
     }
-    var facts = rec.facts && typeof rec.facts === "object" ? rec.facts : null;
-    if (facts && Object.keys(facts).length) {
+    var answers = asList(rec.answers_used).filter(function (a) { return a && typeof a === "object"; });
+    if (answers.length) {
       card.appendChild(el("details", { className: "sp-facts" }, [
-        el("summary", { text: "Answers used (" + Object.keys(facts).length + ")" }),
-        el("ul", null, Object.keys(facts).map(function (k) {
-          return el("li", { text: capitalise(humanise(k)) + ": " + factValue(facts[k]) });
+        el("summary", { text: word("answers_used", { n: answers.length }) }),
+        el("ul", null, answers.map(function (a) {
+          return el("li", { text: asText(a.label) + ": " + asText(a.answer) });
         }))
       ]));
     }
     // the server's own words (the same text it sends as a message); no copy of our own
     var summary = asText(rec.referral_summary);
     var copyStatus = el("span", { className: "sp-copy-status", role: "status" });
-    var copyButton = el("button", { type: "button", className: "sp-button sp-copy", text: "Copy referral summary" });
+    var copyButton = el("button", { type: "button", className: "sp-button sp-copy", text: word("copy_summary") });
     copyButton.addEventListener("click", function () {
       copyText(summary).then(function (ok) {
-        copyStatus.textContent = ok ? "Referral summary copied." : "Copy did not work here. Please select the summary text instead.";
+        copyStatus.textContent = ok ? word("copied") : word("copy_failed");
       });
     });
     if (summary) card.appendChild(el("div", { className: "sp-card-actions" }, [copyButton, copyStatus]));
     if (plainText) {
       card.appendChild(el("details", { className: "sp-plain" }, [
-        el("summary", { text: "Show as plain text" }),
+        el("summary", { text: word("plain_text") }),
         el("p", { className: "sp-plain-text", text: plainText })
       ]));
     }
     if (asText(rec.note)) card.appendChild(el("p", { className: "sp-card-note", text: asText(rec.note) }));
     if (rec.guidance_version) {
-      card.appendChild(el("p", { className: "sp-card-meta", text: "Guidance version " + asText(rec.guidance_version) +
-        (rec.area ? ", area " + (asText(rec.area_name) || asText(rec.area)) : "") }));
+      card.appendChild(el("p", { className: "sp-card-meta", text: rec.area
+        ? word("guidance_version_area", { version: rec.guidance_version, area: asText(rec.area_name) || asText(rec.area) })
+        : word("guidance_version", { version: rec.guidance_version }) }));
     }
     return card;
   }
