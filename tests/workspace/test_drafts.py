@@ -19,8 +19,8 @@ def test_a_bad_rule_edit_shows_the_error_inline_and_cannot_be_published(workspac
     alice.locator("ol.rules").get_by_role("link", name=re.compile("^Edit rule")).first.click()
     alice.wait_for_url(re.compile(r"/rules/.+/edit$"))
     alice.wait_for_load_state("load")  # the editor's script is attached before typing
-    editor = alice.get_by_label(re.compile("^Rule "))
-    good = editor.input_value()
+    editor = alice.get_by_label(re.compile("^Rule "))  # the YAML editor (static/yaml-editor.js)
+    good = alice.locator("textarea[name=text]").input_value()  # what the form sends, kept in step
     assert re.search(r"^add: \w+", good, re.M), good
     editor.fill(re.sub(r"^add: \w+", "add: no_such_pathway", good, count=1, flags=re.M))
     # checked as they type, in the validator's words: file, line, fix

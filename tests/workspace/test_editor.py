@@ -32,7 +32,9 @@ def open_rule(page: Page, workspace: Running, index: int = 0) -> str:
     sign_in(page, workspace.url, "alice", "/rules")
     page.locator("ol.rules").get_by_role("link", name=re.compile("^Edit rule")).nth(index).click()
     page.wait_for_url(re.compile(r"/rules/.+/edit$"))
-    page.locator("html[data-yaml-editors=ready]").wait_for(state="attached")
+    # the editors are in place by the time the page is parsed (static module imports)
+    page.wait_for_load_state("domcontentloaded")
+    assert page.evaluate("document.documentElement.dataset.yamlEditors") == "ready"
     return page.url.rsplit("/", 2)[-2]
 
 
@@ -243,6 +245,7 @@ def test_without_the_bundle_the_plain_textarea_is_still_checked_as_they_type(wor
     textarea.wait_for()
     page.wait_for_load_state("load")
     assert textarea.evaluate("el => el.tagName") == "TEXTAREA" and textarea.is_visible()
+    assert page.evaluate("document.documentElement.dataset.yamlEditors") == "plain"
     textarea.press("Control+End")
     textarea.type("colour: red")
     page.locator("#rule-problems li.error", has_text="colour").wait_for()

@@ -5,99 +5,13 @@
 //     lint markers on the lines and, for screen readers, as the list under the editor;
 //   - completion of keys and values from /api/editor/shape/KIND (the JSON Schemas and the
 //     loaded guidance: fact ids, pathway ids, urgencies, operators, definitions).
-// The textarea stays the form field (kept in step, hidden): without script, or when the
-// bundle is missing, the plain textarea still works and is still checked as they type.
+// The textarea stays the form field (kept in step, hidden): without script the plain
+// textarea works, and when the bundle is missing yaml-fallback.js checks it as they type.
 // Tab is never taken by the editor (no indentWithTab), so keyboard users can always leave it.
-const token = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
-
-// ---- the check, in the validator's words ------------------------------------------------
-
-function checker(textarea) {
-  const form = textarea.form;
-  const kind = textarea.dataset.yamlEditor;
-  const url = textarea.dataset.checkUrl || "/api/check-rule";
-  // the item's id: on the textarea, else on its form (data-item, or the rule page's data-rule)
-  const id = textarea.dataset.item || (form && (form.dataset.item || form.dataset.rule)) || "";
-  let sent = 0;
-  // resolves to the check's answer, or to null when a newer check has been sent since
-  return function check(text) {
-    const mine = ++sent;
-    return fetch(url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-CSRF-Token": token},
-      // both check endpoints' words: /api/check takes {kind, item, text}, /api/check-rule {kind, rule, text}
-      body: JSON.stringify({kind: kind, item: id, rule: id, text: text})
-    }).then((r) => r.json()).then((data) => (mine === sent ? data : null));
-  };
-}
-
-function lineInText(p) {
-  // the line within the edited text: a rule's own line, or for a whole file (here: true) its line
-  return p.rule_line || p.text_line || (p.here ? p.line : null) || null;
-}
-
-function showProblems(out, listId, kind, data) {
-  out.textContent = "";
-  const problems = (data && data.problems) || [];
-  if (!problems.length) {
-    const ok = document.createElement("p");
-    ok.className = "ok";
-    ok.textContent = "No problems found.";
-    out.appendChild(ok);
-    return;
-  }
-  const list = document.createElement("ul");
-  list.className = "problems";
-  list.id = listId;
-  problems.forEach((p) => {
-    const item = document.createElement("li");
-    item.className = p.severity;
-    const head = document.createElement("strong");
-    head.textContent = p.severity.charAt(0).toUpperCase() + p.severity.slice(1);
-    item.appendChild(head);
-    const here = lineInText(p);
-    const where = " in " + p.file + (p.line ? ", line " + p.line : "") +
-      (here ? " (line " + here + " of this " + kind + ")" : "") + ": ";
-    item.appendChild(document.createTextNode(where + p.message + ". "));
-    const fix = document.createElement("span");
-    fix.className = "fix";
-    fix.textContent = "Fix: " + p.fix;
-    item.appendChild(fix);
-    list.appendChild(item);
-  });
-  out.appendChild(list);
-}
-
-function couldNotCheck(out, kind) {
-  out.textContent = "Could not check the " + kind + " just now; it is checked again when you save.";
-}
-
-function parts(textarea) {
-  const kind = textarea.dataset.yamlEditor;
-  const out = document.getElementById(textarea.dataset.problems ||
-                                      (textarea.getAttribute("aria-describedby") || "").split(" ")[0]);
-  // the list's id as the server renders it after a save (rule-check holds #rule-problems)
-  const listId = textarea.dataset.problemList || (out ? out.id.replace(/-check$/, "") : kind) + "-problems";
-  return {kind: kind, out: out, listId: listId};
-}
-
-// ---- without CodeMirror: the plain textarea, checked as they type -------------------------
-
-function plainTextarea(textarea) {
-  const {kind, out, listId} = parts(textarea);
-  if (!out) return;
-  const check = checker(textarea);
-  let timer = null;
-  const run = () => check(textarea.value).then((data) => {
-    if (data) showProblems(out, listId, kind, data);
-  }).catch(() => couldNotCheck(out, kind));
-  textarea.addEventListener("input", () => {
-    clearTimeout(timer);
-    timer = setTimeout(run, 400);
-  });
-  if (textarea.value !== textarea.defaultValue) run();
-}
+// The imports are static, so the editors are in place before DOMContentLoaded: nothing
+// typed into the textarea in the meantime is lost, and yaml-fallback.js knows whether they came.
+import * as cm from "./vendor/codemirror.js";
+import {checker, couldNotCheck, lineInText, parts, showProblems} from "./yaml-check.js";
 
 // ---- where the cursor is in the YAML: the path of keys above it ---------------------------
 
@@ -222,9 +136,12 @@ function resolver(shape) {
   return {at: at, values: values};
 }
 
-function completions(shape) {
-  const find = resolver(shape);
+function completions(shapes, kind) {
+  let find = null;
   return function complete(context) {
+    const shape = shapes[kind];
+    if (!shape) return null;  // not loaded (yet): the editor works, without suggestions
+    find = find || resolver(shape);
     const word = context.matchBefore(/[\w.-]*/);
     const here = where(context.state, context.pos);
     if (!here || (word.from === word.to && !context.explicit)) return null;
@@ -251,7 +168,7 @@ function completions(shape) {
 
 // ---- the editor ----------------------------------------------------------------------------------
 
-function theme(cm) {
+function theme() {
   // colours with at least 4.5:1 contrast (WCAG AA) on white and on the active line
   const style = cm.HighlightStyle.define([
     {tag: cm.tags.comment, color: "#6b4400", fontStyle: "italic"},
@@ -281,7 +198,7 @@ function theme(cm) {
   ];
 }
 
-function enhance(cm, textarea, shape) {
+function enhance(textarea, shapes) {
   const {kind, out, listId} = parts(textarea);
   const check = checker(textarea);
   const label = document.querySelector('label[for="' + textarea.id + '"]');
@@ -330,8 +247,8 @@ function enhance(cm, textarea, shape) {
         cm.drawSelection(), cm.indentOnInput(), cm.indentUnit.of("  "), cm.bracketMatching(),
         // wrapped lines and no height limit: the editor grows with the text, so it is never a
         // scrolling region (one a keyboard user would have to reach separately)
-        cm.highlightActiveLine(), cm.EditorView.lineWrapping, cm.yaml(), theme(cm),
-        cm.autocompletion({override: shape ? [completions(shape)] : [], icons: false}),
+        cm.highlightActiveLine(), cm.EditorView.lineWrapping, cm.yaml(), theme(),
+        cm.autocompletion({override: [completions(shapes, kind)], icons: false}),
         lint, cm.lintGutter(),
         cm.keymap.of([...cm.completionKeymap, ...cm.lintKeymap, ...cm.historyKeymap, ...cm.defaultKeymap]),
         cm.EditorView.contentAttributes.of(attributes),
@@ -355,29 +272,20 @@ function enhance(cm, textarea, shape) {
   return view;
 }
 
-function loadShape(kind) {
-  return fetch("/api/editor/shape/" + encodeURIComponent(kind), {credentials: "same-origin"})
-    .then((r) => (r.ok ? r.json() : null)).catch(() => null);
-}
-
-async function main() {
+function main() {
   const textareas = Array.from(document.querySelectorAll("textarea[data-yaml-editor]"));
   if (!textareas.length) return;
-  let cm;
-  try {
-    cm = await import("./vendor/codemirror.js");
-  } catch (err) {
-    // the bundle was not built (npm missing at install): the plain textarea, still checked
-    textareas.forEach(plainTextarea);
-    return;
-  }
   const shapes = {};
-  for (const textarea of textareas) {
+  textareas.forEach((textarea) => {
     const kind = textarea.dataset.yamlEditor;
-    if (!(kind in shapes)) shapes[kind] = await loadShape(kind);
-    enhance(cm, textarea, shapes[kind]);
-  }
-  document.documentElement.dataset.yamlEditors = "ready";  // for tests and styles: the editors are on
+    if (!(kind in shapes)) {
+      shapes[kind] = null;
+      fetch("/api/editor/shape/" + encodeURIComponent(kind), {credentials: "same-origin"})
+        .then((r) => (r.ok ? r.json() : null)).then((shape) => { shapes[kind] = shape; }).catch(() => {});
+    }
+    enhance(textarea, shapes);
+  });
+  document.documentElement.dataset.yamlEditors = "ready";  // for yaml-fallback.js, tests and styles
 }
 
 main();
