@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from assistant import PROJECT_ROOT
+from assistant.guidance.render import CARD_WORDS
 from assistant.knowledge.render import DONT_KNOW
 
 log = logging.getLogger(__name__)
@@ -62,8 +63,9 @@ DONT_KNOW_TEXT = DONT_KNOW
 # channel can tell our button presses from anything else a card might send.
 PAYLOAD_KEY = "signpost_payload"
 
-# Colour is a cue only: the urgency is always written out in words too.
-_URGENCY_COLOUR = {"immediate": "Attention", "same_day": "Warning"}
+# Colour is a cue only: the urgency is always written out in words too. The tone is the
+# server's (the guidance's urgency levels, assistant/guidance/render.py tone_of).
+_TONE_COLOUR = {"danger": "Attention", "warning": "Warning"}
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MARKDOWN_CHARS = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
 _LIST_START = re.compile(r"^(\s*)(\d+)\.(\s)", re.MULTILINE)
@@ -278,14 +280,31 @@ def _contact_lines(contact: Mapping[str, Any]) -> tuple[list[dict[str, Any]], li
     return [paragraph(*runs, spacing="Small")], actions
 
 
-def pathway_block(number: int, pathway: Mapping[str, Any]) -> dict[str, Any]:
+def card_words(recommendation: Mapping[str, Any]) -> dict[str, str]:
+    """The card's words as the server sent them (``words``); CARD_WORDS, the same source,
+    for a payload that carries none."""
+    sent = recommendation.get("words")
+    words = dict(CARD_WORDS)
+    if isinstance(sent, Mapping):
+        words.update({str(k): plain(v) for k, v in sent.items()})
+    return words
+
+
+def _fill(text: str, **values: Any) -> str:
+    # str.format would fail on any other brace in the words; only the named places are filled
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", plain(value))
+    return text
+
+
+def pathway_block(number: int, pathway: Mapping[str, Any], words: Mapping[str, str] = CARD_WORDS) -> dict[str, Any]:
     """One recommended pathway: title, urgency in words, what to do, why, how, contacts."""
     title = plain(pathway.get("title")) or humanise(plain(pathway.get("id")))
     urgency = plain(pathway.get("urgency_label")) or humanise(plain(pathway.get("urgency")))
-    colour = _URGENCY_COLOUR.get(plain(pathway.get("urgency")), "Default")
+    colour = _TONE_COLOUR.get(plain(pathway.get("tone")), "Default")
     items: list[dict[str, Any]] = [
         paragraph(text_run(f"{number}. {title}", weight="Bolder", size="Medium")),
-        paragraph(text_run("Urgency: ", weight="Bolder"),
+        paragraph(text_run(words["urgency"].split("{label}")[0], weight="Bolder"),
                   text_run(urgency or "not given", color=colour, weight="Bolder"), spacing="None"),
     ]
     if plain(pathway.get("what_to_do")):
@@ -294,13 +313,13 @@ def pathway_block(number: int, pathway: Mapping[str, Any]) -> dict[str, Any]:
     if reasons:
         items.append(paragraph(text_run("Why", weight="Bolder"), spacing="Small"))
         items += [paragraph(text_run(f"\u2022 {reason}"), spacing="None") for reason in reasons]
-    for key, heading in (("how_to_refer", "How to refer: "), ("consent", "Consent: "),
-                         ("sharing_without_consent", "Sharing without consent: ")):
+    for key in ("how_to_refer", "consent", "sharing_without_consent"):
         if plain(pathway.get(key)):
-            items.append(paragraph(text_run(heading, weight="Bolder"), text_run(pathway[key]), spacing="Small"))
+            items.append(paragraph(text_run(words[key] + ": ", weight="Bolder"), text_run(pathway[key]),
+                                   spacing="Small"))
     contacts = [c for c in pathway.get("contacts") or [] if isinstance(c, Mapping)]
     if contacts:
-        items.append(paragraph(text_run("Contacts", weight="Bolder"), spacing="Small"))
+        items.append(paragraph(text_run(words["contacts"], weight="Bolder"), spacing="Small"))
         actions: list[dict[str, Any]] = []
         for contact in contacts:
             lines, contact_actions = _contact_lines(contact)
@@ -310,7 +329,7 @@ def pathway_block(number: int, pathway: Mapping[str, Any]) -> dict[str, Any]:
     return {"type": "Container", "separator": True, "spacing": "Medium", "items": items}
 
 
-def do_first_block(items: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
+def do_first_block(items: Sequence[Mapping[str, Any]], words: Mapping[str, str] = CARD_WORDS) -> dict[str, Any] | None:
     """"Do this first": the card-at-a-glance actions the guidance chose (``do_first``
     in the card payload, assistant/guidance/render.py), each with why and its one number."""
     rows: list[dict[str, Any]] = []
@@ -331,7 +350,21 @@ def do_first_block(items: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
     if not rows:
         return None
     return {"type": "Container", "style": "emphasis", "spacing": "Medium",
-            "items": [label("Do this first", weight="Bolder"), *rows]}
+            "items": [label(words["do_first"], weight="Bolder"), *rows]}
+
+
+def _answers_shown(recommendation: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The answers used, as the server words them (``answers_used``: the guidance's own
+    option labels); a payload without them shows its raw facts."""
+    used = [a for a in recommendation.get("answers_used") or [] if isinstance(a, Mapping)]
+    if used:
+        return [paragraph(text_run(f"{plain(a.get('label'))}: {plain(a.get('answer'))}"), spacing="None")
+                for a in used]
+    facts = recommendation.get("facts")
+    if not isinstance(facts, Mapping):
+        return []
+    return [paragraph(text_run(f"{humanise(name)}: {_fact_text(value)}"), spacing="None")
+            for name, value in facts.items()]
 
 
 def _fact_text(value: Any) -> str:
@@ -344,13 +377,15 @@ def _fact_text(value: Any) -> str:
     return plain(value)
 
 
-def _summary(pathways: Sequence[Mapping[str, Any]], first_number: int, area: str = "") -> str:
+def _summary(pathways: Sequence[Mapping[str, Any]], first_number: int, area: str = "",
+             words: Mapping[str, str] = CARD_WORDS) -> str:
     steps = "; ".join(
         f"{n}. {plain(p.get('title')) or humanise(plain(p.get('id')))} "
         f"({plain(p.get('urgency_label')) or humanise(plain(p.get('urgency')))})"
         for n, p in enumerate(pathways, start=first_number))
     line = emergency_line(area)
-    return f"Recommended next steps, most urgent first: {steps}. {line}" if steps else line
+    # the card's title and "most urgent first", run together for a client that cannot draw the card
+    return f"{words['title']}. {words['most_urgent_first']} {steps}. {line}" if steps else line
 
 
 def _size(element: Any) -> int:
@@ -366,31 +401,31 @@ def recommendation_cards(recommendation: Mapping[str, Any], max_bytes: int = MAX
     used, the closing note and the guidance version end the last one.
     """
     pathways = [p for p in recommendation.get("pathways") or [] if isinstance(p, Mapping)]
-    blocks = [pathway_block(n, p) for n, p in enumerate(pathways, start=1)]
+    words = card_words(recommendation)
+    blocks = [pathway_block(n, p, words) for n, p in enumerate(pathways, start=1)]
     ending: list[dict[str, Any]] = []
-    facts = recommendation.get("facts")
-    if isinstance(facts, Mapping) and facts:
-        shown = [paragraph(text_run(f"{humanise(name)}: {_fact_text(value)}"), spacing="None")
-                 for name, value in facts.items()]
+    shown = _answers_shown(recommendation)
+    if shown:
         ending.append({"type": "ActionSet", "spacing": "Medium", "actions": [{
-            "type": "Action.ShowCard", "title": f"Answers used ({len(shown)})",
+            "type": "Action.ShowCard", "title": _fill(words["answers_used"], n=len(shown)),
             "card": {"type": "AdaptiveCard", "version": CARD_VERSION, "body": shown}}]})
     note = plain(recommendation.get("note"))
     if note:
         ending.append(paragraph(text_run(note), spacing="Medium"))
     version = plain(recommendation.get("guidance_version")) or "unknown"
     area = plain(recommendation.get("area"))
-    ending.append(paragraph(text_run(f"Guidance version {version}" + (f", area {area}" if area else ""),
-                                     isSubtle=True, size="Small"), spacing="Small"))
+    version_line = (_fill(words["guidance_version_area"], version=version, area=area) if area
+                    else _fill(words["guidance_version"], version=version))
+    ending.append(paragraph(text_run(version_line, isSubtle=True, size="Small"), spacing="Small"))
 
     def head(first: bool) -> list[dict[str, Any]]:
         if first:
-            intro = [label("Most urgent first.", isSubtle=True, spacing="None")] if blocks \
+            intro = [label(words["most_urgent_first"], isSubtle=True, spacing="None")] if blocks \
                 else [paragraph(text_run(NO_PATHWAY_TEXT))]
-            glance = do_first_block(recommendation.get("do_first") or []) if blocks else None
-            return [emergency_block(area), label("Recommended next steps", size="Large", weight="Bolder"),
+            glance = do_first_block(recommendation.get("do_first") or [], words) if blocks else None
+            return [emergency_block(area), label(words["title"], size="Large", weight="Bolder"),
                     *([glance] if glance else []), *intro]
-        return [emergency_block(area), label("Recommended next steps (continued)", size="Large", weight="Bolder")]
+        return [emergency_block(area), label(f"{words['title']} (continued)", size="Large", weight="Bolder")]
 
     # Greedy packing: the fallback summary is counted with a margin per pathway.
     pages: list[list[int]] = [[]]
@@ -407,7 +442,7 @@ def recommendation_cards(recommendation: Mapping[str, Any], max_bytes: int = MAX
         body = head(number == 0) + [blocks[i] for i in page]
         if number == len(pages) - 1:
             body += ending
-        summary = _summary([pathways[i] for i in page], page[0] + 1 if page else 1, area)
+        summary = _summary([pathways[i] for i in page], page[0] + 1 if page else 1, area, words)
         cards.append(adaptive_card(body, fallback_text=summary))
     return cards
 

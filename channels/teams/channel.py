@@ -59,7 +59,7 @@ from .activities import (
     welcomes_the_bot,
 )
 from .auth import OPENID_METADATA_URL, TENANT_TOKEN_URL, AuthError, RequestAuthenticator, TokenClient
-from .cards import cards_for_custom, fits_teams, question_card
+from .cards import card_words, cards_for_custom, fits_teams, question_card
 from .connector import ConnectorClient
 
 log = logging.getLogger(__name__)
@@ -110,7 +110,8 @@ class TeamsOutput(OutputChannel):
             # A knowledge answer's text already has the passage, source and date.
             cards = []
         await super().send_response(recipient_id, message)
-        summary = "Recommended next steps" if isinstance(custom, Mapping) and "recommendation" in custom else "Answer"
+        recommendation = custom.get("recommendation") if isinstance(custom, Mapping) else None
+        summary = card_words(recommendation)["title"] if isinstance(recommendation, Mapping) else "Answer"
         for card in cards:
             await self._post_card(card, summary)
         if custom is not None and not cards and not (isinstance(custom, Mapping) and "answer" in custom):

@@ -270,3 +270,22 @@ def test_the_card_opens_with_the_guidances_do_this_first_actions(guidance):
     assert f"1. {payload['pathways'][0]['title']}" in texts
     # Without do_first (an older payload) the card is as before.
     assert "Do this first" not in text_blocks(recommendation_card(rec.to_json()["recommendation"]))
+
+
+def test_the_urgency_colour_follows_the_tone_the_server_sends_not_the_urgency_id():
+    def colours(pathway):
+        return {b.get("color") for b in walk(recommendation_card(_recommendation(pathway)))
+                if isinstance(b, dict) and b.get("text") == pathway["urgency_label"]}
+    assert colours(_pathway(tone="danger")) == {"Attention"}
+    assert colours(_pathway(tone="neutral")) == {"Default"}   # same_day, but the guidance says neutral
+
+
+def test_the_card_words_and_answers_are_the_servers(guidance):
+    from assistant.guidance import card
+
+    rec = decide(guidance, {"immediate_danger": False, "children_in_household": None})
+    payload = card(rec, guidance)["recommendation"]
+    payload["words"] = {**payload["words"], "title": "Next steps (test wording)"}
+    shown = json.dumps(recommendation_cards(payload))
+    assert "Next steps (test wording)" in shown and "Recommended next steps" not in shown
+    assert "Immediate danger: No" in shown and "Children in household: Not sure" in shown
