@@ -40,6 +40,7 @@ from sanic.response import HTTPResponse
 
 from assistant import log_privacy
 from channels.rest.checks import ACTIONS_DOWN, RATE_LIMITED, Accepted, PayloadRules, RateLimiter, check_request
+from channels.webhook import webhook_blueprint
 
 log_privacy.install()   # the Rasa server imports this module when it reads credentials.yml
 log = logging.getLogger(__name__)
@@ -103,11 +104,7 @@ class SignpostRestInput(RestInput):
         return cls(rate=credentials.get("rate_per_second", 2.0), burst=credentials.get("burst", 20))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        hook = Blueprint("signpost_rest", __name__)
-
-        @hook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        hook = webhook_blueprint("signpost_rest")
 
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:

@@ -42,6 +42,7 @@ from sanic.response import HTTPResponse
 
 from assistant import PROJECT_ROOT
 from channels.input_checks import PayloadRules, Refused, check_text
+from channels.webhook import webhook_blueprint
 
 from .activities import (
     DEFAULT_SERVICE_HOSTS,
@@ -264,11 +265,7 @@ class TeamsInput(BotFrameworkInput):
             typing.cancel()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        teams_webhook = Blueprint("teams_webhook", __name__)
-
-        @teams_webhook.route("/", methods=["GET"])
-        async def health(request: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        teams_webhook = webhook_blueprint("teams_webhook")
 
         @teams_webhook.route("/webhook", methods=["POST"])
         async def webhook(request: Request) -> HTTPResponse:
