@@ -2,7 +2,8 @@
 
 Run it with ``python -m assistant.workspace --port 8090 --pathways pathways
 --knowledge knowledge --state .workspace`` (``make workspace``). Authors sign in
-with local accounts (``signpost authors add NAME --role author|reviewer``), see
+with local accounts (``signpost authors add NAME --role author|reviewer``) or, when
+configured, their organisation's OpenID Connect sign-in (oidc.py), see
 the guidance in plain words, edit contacts, settings, questions, rules,
 worked examples and knowledge articles into a draft,
 see the draft's impact on every worked example, and publish it once a

@@ -12,7 +12,7 @@ from aiohttp import web
 from assistant import KNOWLEDGE_DIR, PATHWAYS_DIR
 
 from . import DEFAULT_PORT, state_dir
-from .oidc import OidcNotAvailable, oidc_settings
+from .oidc import OidcClient, OidcConfigError, oidc_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,8 +29,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="mark the session cookie Secure (when served over HTTPS)")
     args = parser.parse_args(argv)
     try:
-        oidc_settings()
-    except OidcNotAvailable as exc:
+        settings = oidc_settings()
+    except OidcConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     from .app import make_app
@@ -39,12 +39,15 @@ def main(argv: list[str] | None = None) -> int:
         print("error: --state must not be inside the guidance folder", file=sys.stderr)
         return 2
     workspace = Workspace(args.pathways, args.knowledge, args.state)
-    if not workspace.accounts.all():
+    if not workspace.accounts.all() and settings is None:
         print("note: no author accounts yet; add one with `signpost authors add NAME --role reviewer`", file=sys.stderr)
     logging.basicConfig(level=logging.WARNING)
     print(f"Signpost workspace on http://{args.host}:{args.port} (guidance: {workspace.pathways})", flush=True)
     # access_log off: URLs carry no personal data, but there is no reason to keep them
-    web.run_app(make_app(workspace, secure_cookies=args.secure_cookies), host=args.host, port=args.port,
+    if settings is not None:
+        print(f"Sign-in: workspace accounts, and the organisation's through {settings.issuer}", flush=True)
+    oidc = OidcClient(settings) if settings is not None else None
+    web.run_app(make_app(workspace, secure_cookies=args.secure_cookies, oidc=oidc), host=args.host, port=args.port,
                 access_log=None, print=None, handle_signals=True)
     return 0
 

@@ -13,7 +13,7 @@ import difflib
 import json
 import re
 import tempfile
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -28,6 +28,7 @@ from . import editor, items, view
 from .accounts import Author
 from .drafts import Change, Draft
 from .edits import EditError, item_text, replace_item
+from .oidc import FLOW_COOKIE, FLOW_SECONDS, OidcClient, SignInRefused
 from .security import SESSION_COOKIE, Session, Sessions, SignInLimiter, csrf_ok
 from .workspace import Refused, Workspace, contact_text, parse_setting, question_text, setting_text, shown
 
@@ -41,6 +42,7 @@ BY_NAME = web.AppKey("by_name", SignInLimiter)
 BY_ADDRESS = web.AppKey("by_address", SignInLimiter)
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
 SECURE = web.AppKey("secure", bool)
+OIDC = web.AppKey("oidc", OidcClient)
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; "
        "frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
@@ -64,7 +66,10 @@ async def security(request: web.Request, handler: Handler) -> web.StreamResponse
     if session is None:
         session = sessions.new()
     request["session"] = session
-    user = request.app[WS].accounts.get(session.user) if session.user else None
+    if session.user and session.role:
+        user: Author | None = Author(session.user, session.role)  # signed in through the organisation
+    else:
+        user = request.app[WS].accounts.get(session.user) if session.user else None
     if session.user and user is None:
         session.user = None  # the account was removed
     request["user"] = user
@@ -137,7 +142,8 @@ def local_path(target: str | None) -> str:
 async def signin_page(request: web.Request) -> web.Response:
     if request.get("user"):
         raise web.HTTPSeeOther("/")
-    return render(request, "signin.html", title="Sign in", next=local_path(request.query.get("next")))
+    return render(request, "signin.html", title="Sign in", next=local_path(request.query.get("next")),
+                  oidc=OIDC in request.app)
 
 
 async def signin(request: web.Request) -> web.StreamResponse:
@@ -149,6 +155,7 @@ async def signin(request: web.Request) -> web.StreamResponse:
     wait = max(by_name.wait_seconds(keys_name), by_address.wait_seconds(keys_addr))
     if wait:
         response = render(request, "signin.html", status=429, title="Sign in", next=target, name=name,
+                          oidc=OIDC in request.app,
                           error=f"Too many wrong passwords. Wait {wait} seconds, then try again.")
         response.headers["Retry-After"] = str(wait)
         return response
@@ -160,13 +167,78 @@ async def signin(request: web.Request) -> web.StreamResponse:
         error = "That name and password do not match an author account."
         if wait:
             error += f" Too many wrong passwords: wait {wait} seconds, then try again."
-        return render(request, "signin.html", status=401, title="Sign in", next=target, name=name, error=error)
+        return render(request, "signin.html", status=401, title="Sign in", next=target, name=name, error=error,
+                      oidc=OIDC in request.app)
     by_name.succeeded(keys_name)
     sessions = request.app[SESSIONS]
     sessions.end(session_of(request).id)           # a new session id on sign-in (no fixation)
     request["session"] = sessions.new(user.name)
     request["new_session"] = True
     return web.HTTPSeeOther(target)
+
+
+def _base_url(request: web.Request) -> str:
+    return f"{request.scheme}://{request.host}"
+
+
+def _signin_refused(request: web.Request, reason: str, status: int = 401) -> web.Response:
+    return render(request, "signin_refused.html", status=status, title="Sign-in refused", reason=reason)
+
+
+async def oidc_start(request: web.Request) -> web.StreamResponse:
+    """Sends the browser to the organisation's sign-in, remembering what must come back."""
+    client = request.app[OIDC]
+    form = await request.post()
+    addr = f"addr:{request.remote}"
+    wait = request.app[BY_ADDRESS].wait_seconds(addr)
+    if wait:
+        return _signin_refused(request, f"Too many refused sign-ins from here. Wait {wait} seconds, then try again.",
+                               status=429)
+    try:
+        flow_id, url = await client.start(_base_url(request), local_path(str(form.get("next", "/"))),
+                                          session_of(request).id)
+    except SignInRefused as exc:
+        return _signin_refused(request, str(exc), status=502)
+    response = web.HTTPSeeOther(url)
+    # Lax, not Strict: the provider's redirect back is a cross-site navigation, and must carry it
+    response.set_cookie(FLOW_COOKIE, flow_id, httponly=True, samesite="Lax", secure=request.app[SECURE],
+                        path="/signin/oidc", max_age=FLOW_SECONDS)
+    return response
+
+
+async def oidc_callback(request: web.Request) -> web.StreamResponse:
+    client = request.app[OIDC]
+    addr = f"addr:{request.remote}"
+    by_address = request.app[BY_ADDRESS]
+    wait = by_address.wait_seconds(addr)
+    if wait:
+        return _signin_refused(request, f"Too many refused sign-ins from here. Wait {wait} seconds, then try again.",
+                               status=429)
+    try:
+        flow = client.take_flow(request.cookies.get(FLOW_COOKIE), request.query.get("state"))
+        if "error" in request.query:
+            raise SignInRefused("The organisation's sign-in service did not sign you in ("
+                                f"{request.query.get('error_description') or request.query['error']}"[:300] + ").")
+        code = request.query.get("code")
+        if not code:
+            raise SignInRefused("The sign-in service sent no code back. Start again from the sign-in page.")
+        user = await client.finish(flow, code)
+    except SignInRefused as exc:
+        by_address.failed(addr)
+        response = _signin_refused(request, str(exc))
+        response.del_cookie(FLOW_COOKIE, path="/signin/oidc")
+        return response
+    sessions = request.app[SESSIONS]
+    sessions.end(flow.session_id)                  # a new session id on sign-in (no fixation)
+    sessions.end(session_of(request).id)
+    request["session"] = sessions.new(user.name, user.role)
+    request["new_session"] = True
+    request["user"] = user
+    # a page, not a redirect: after the provider's cross-site redirect the browser would not send the
+    # SameSite=Strict session cookie on a redirect to the target, but does on this page's own navigation
+    response = render(request, "signed_in.html", title="Signed in", target=flow.target)
+    response.del_cookie(FLOW_COOKIE, path="/signin/oidc")
+    return response
 
 
 async def signout(request: web.Request) -> web.StreamResponse:
@@ -758,8 +830,16 @@ async def static_file(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(target, headers={"Cache-Control": "no-cache"})
 
 
-def make_app(workspace: Workspace, *, secure_cookies: bool = False) -> web.Application:
+def make_app(workspace: Workspace, *, secure_cookies: bool = False, oidc: OidcClient | None = None
+             ) -> web.Application:
     app = web.Application(middlewares=[security], client_max_size=1024 ** 2)
+    if oidc is not None:
+        app[OIDC] = oidc
+
+        async def close_oidc(_app: web.Application) -> AsyncIterator[None]:
+            yield
+            await oidc.close()
+        app.cleanup_ctx.append(close_oidc)
     app[WS] = workspace
     app[SESSIONS] = Sessions()
     app[BY_NAME] = SignInLimiter()
@@ -771,6 +851,9 @@ def make_app(workspace: Workspace, *, secure_cookies: bool = False) -> web.Appli
     r.add_get("/signin", signin_page)
     r.add_post("/signin", signin)
     r.add_post("/signout", signout)
+    if oidc is not None:
+        r.add_post("/signin/oidc", oidc_start)
+        r.add_get("/signin/oidc/callback", oidc_callback)
     r.add_get("/", overview)
     r.add_get("/pathways", pathways_page)
     r.add_get("/questions", questions_page)

@@ -27,6 +27,7 @@ class Session:
     user: str | None = None
     last_seen: float = field(default_factory=time.monotonic)
     flash: str | None = None
+    role: str | None = None   # set only for a person signed in through OpenID Connect (no local account)
 
 
 class Sessions:
@@ -47,8 +48,8 @@ class Sessions:
             session.last_seen = now
             return session
 
-    def new(self, user: str | None = None) -> Session:
-        session = Session(secrets.token_urlsafe(32), secrets.token_urlsafe(32), user, self._clock())
+    def new(self, user: str | None = None, role: str | None = None) -> Session:
+        session = Session(secrets.token_urlsafe(32), secrets.token_urlsafe(32), user, self._clock(), role=role)
         with self._lock:
             self._sessions[session.id] = session
         return session

@@ -139,7 +139,7 @@ def sign_in(page: Page, base: str, name: str, path: str = "/") -> None:
     page.goto(base + path)
     page.get_by_label("Name").fill(name)
     page.get_by_label("Password").fill(PASSWORDS[name])
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.get_by_text(f"Signed in as {name}").wait_for()
 
 

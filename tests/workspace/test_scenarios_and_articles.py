@@ -41,7 +41,8 @@ def knowledge_answer(stack: Stack) -> str:
 
 
 def editor_text(page) -> str:
-    return page.locator("#rule-text").input_value()
+    """What the form sends (the YAML editor keeps its textarea in step)."""
+    return page.locator("textarea[name=text]").input_value()
 
 
 def test_an_article_edit_reaches_the_running_bots_answer_without_a_restart(bot_on_copies, start_workspace,
@@ -56,7 +57,7 @@ def test_an_article_edit_reaches_the_running_bots_answer_without_a_restart(bot_o
     alice.get_by_role("heading", name="Edit article idva").wait_for()
     alice.wait_for_load_state("load")
     editor = alice.get_by_label("Article idva")
-    assert editor.get_attribute("data-yaml-editor") == "article"
+    assert alice.locator("textarea[name=text]").get_attribute("data-yaml-editor") == "article"
     editor.fill(editor_text(alice).replace(OLD_SENTENCE, NEW_SENTENCE))
     alice.locator("#rule-check p.ok").wait_for()                  # checked as she typed: no problems
     alice.get_by_role("button", name="Save in my draft").click()
@@ -91,7 +92,7 @@ def test_a_worked_example_edit_shows_in_the_impact_report(workspace, new_page):
     page.get_by_role("link", name="Edit worked example Children live in the household").click()
     page.wait_for_load_state("load")
     editor = page.get_by_label("Worked example children_in_household")
-    assert editor.get_attribute("data-yaml-editor") == "scenario"
+    assert page.locator("textarea[name=text]").get_attribute("data-yaml-editor") == "scenario"
     editor.fill(editor_text(page).replace("{children_in_household: true}", "{children_in_household: false}"))
     page.locator("#rule-problems li.warning").first.wait_for()     # the example no longer gets what it expects
     assert "the worked example fails" in page.locator("#rule-problems").inner_text()
@@ -126,7 +127,7 @@ def test_broken_yaml_shows_the_inline_error_and_cannot_be_published(workspace, n
     sign_in(page, workspace.url, "carol", list_path)
     page.get_by_role("link", name=link).click()
     page.wait_for_load_state("load")
-    editor = page.locator("#rule-text")
+    editor = page.get_by_label(re.compile(f"^{'Article' if kind == 'article' else 'Worked example'} "))
     editor.fill(broken(editor_text(page)))
     error = page.locator("#rule-problems li.error").first
     error.wait_for()
