@@ -156,6 +156,39 @@ def test_completion_offers_the_guidances_fact_ids_and_pathway_ids(workspace, new
     assert answer["valid"], answer
 
 
+def suggestions(page: Page, text: str) -> list[str]:
+    """The completions offered (Ctrl+Space) at the end of ``text`` in the editor."""
+    page.get_by_label(re.compile("^Rule ")).fill(text)
+    expect(page.locator("textarea[name=text]")).to_have_value(text)  # the editor has taken the text in
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Control+Space")
+    labels = page.locator(".cm-tooltip-autocomplete li .cm-completionLabel")
+    labels.first.wait_for()
+    found = labels.all_inner_texts()
+    page.keyboard.press("Escape")
+    expect(labels).to_have_count(0)
+    return found
+
+
+def test_completion_follows_the_condition_language_in_nested_and_flow_yaml(workspace, new_page):
+    guidance = load_guidance(workspace.pathways)
+    yes_no = next(f.id for f in guidance.facts.values() if f.type == "bool")
+    number = next(f.id for f in guidance.facts.values() if f.type == "int")
+    page = new_page()
+    open_rule(page, workspace)
+    assert yes_no in suggestions(page, f"id: t\nwhen:\n  any:\n    - {yes_no[:3]}")
+    # a second key in the same list item
+    assert yes_no in suggestions(page, f"id: t\nwhen:\n  all:\n    - {yes_no}: true\n      {yes_no[:3]}")
+    # a number fact's comparison words, in a flow mapping, then the area's number settings as values
+    assert {"at_least", "at_most"} <= set(suggestions(page, f"id: t\nwhen:\n  {number}: {{"))
+    assert any(v.startswith("settings.") for v in suggestions(page, f"id: t\nwhen:\n  {number}: {{at_least: "))
+    assert "serious_crime" in suggestions(page, "id: t\nwhen:\n  meets: ")
+    assert set(guidance.pathways) <= set(suggestions(page, "id: t\nexclude: ["))
+    # the rule's own keys at the top, the required ones marked
+    top = suggestions(page, "id: t\n")
+    assert {"when", "add", "urgency", "reason", "source", "local"} <= set(top)
+
+
 def test_a_valid_edit_is_saved_in_the_draft(workspace, new_page):
     page = new_page()
     rule = open_rule(page, workspace)

@@ -108,6 +108,17 @@ function where(state, pos) {
   return {path: path.concat(flow.path), mode: flow.mode, listItem: false};
 }
 
+// a file that opens with a --- line (an article) has YAML only up to the next --- line
+function pastFrontMatter(state, pos) {
+  const doc = state.doc;
+  if (doc.line(1).text.trim() !== "---") return false;
+  const here = doc.lineAt(pos).number;
+  for (let n = 2; n <= doc.lines && n <= here; n++) {
+    if (doc.line(n).text.trim() === "---") return true;
+  }
+  return false;
+}
+
 // ---- the shape: what may go where ------------------------------------------------------------
 
 function resolver(shape) {
@@ -138,32 +149,33 @@ function resolver(shape) {
 
 function completions(shapes, kind) {
   let find = null;
-  return function complete(context) {
-    const shape = shapes[kind];
-    if (!shape) return null;  // not loaded (yet): the editor works, without suggestions
-    find = find || resolver(shape);
-    const word = context.matchBefore(/[\w.-]*/);
-    const here = where(context.state, context.pos);
-    if (!here || (word.from === word.to && !context.explicit)) return null;
-    const node = find.at(here.path);
-    if (!node) return null;
-    const options = [];
-    if (here.mode === "key") {
-      const required = node.required || [];
-      Object.keys(node.keys || {}).forEach((name) => {
-        const sub = node.keys[name];
-        options.push({label: name, type: "property", apply: name + ": ",
-                      detail: required.indexOf(name) >= 0 ? "required" : undefined, info: sub.doc});
-      });
-    }
-    if (here.mode === "value" || here.listItem) {
-      find.values(node).forEach((v) => {
-        options.push({label: v.label, type: "constant", detail: v.detail, info: v.info});
-      });
-    }
-    if (!options.length) return null;
-    return {from: word.from, options: options, validFor: /^[\w.-]*$/};
-  };
+  // a suggestion asked for before the shape has come waits for it (CodeMirror takes a promise)
+  return (context) => shapes[kind].then((shape) => (shape ? suggest(find = find || resolver(shape), context) : null));
+}
+
+function suggest(find, context) {
+  if (pastFrontMatter(context.state, context.pos)) return null;  // an article's Markdown text
+  const word = context.matchBefore(/[\w.-]*/);
+  const here = where(context.state, context.pos);
+  if (!here || (word.from === word.to && !context.explicit)) return null;
+  const node = find.at(here.path);
+  if (!node) return null;
+  const options = [];
+  if (here.mode === "key") {
+    const required = node.required || [];
+    Object.keys(node.keys || {}).forEach((name) => {
+      const sub = node.keys[name];
+      options.push({label: name, type: "property", apply: name + ": ",
+                    detail: required.indexOf(name) >= 0 ? "required" : undefined, info: sub.doc});
+    });
+  }
+  if (here.mode === "value" || here.listItem) {
+    find.values(node).forEach((v) => {
+      options.push({label: v.label, type: "constant", detail: v.detail, info: v.info});
+    });
+  }
+  if (!options.length) return null;
+  return {from: word.from, options: options, validFor: /^[\w.-]*$/};
 }
 
 // ---- the editor ----------------------------------------------------------------------------------
@@ -279,9 +291,9 @@ function main() {
   textareas.forEach((textarea) => {
     const kind = textarea.dataset.yamlEditor;
     if (!(kind in shapes)) {
-      shapes[kind] = null;
-      fetch("/api/editor/shape/" + encodeURIComponent(kind), {credentials: "same-origin"})
-        .then((r) => (r.ok ? r.json() : null)).then((shape) => { shapes[kind] = shape; }).catch(() => {});
+      // null when it cannot be had: the editor works, without suggestions
+      shapes[kind] = fetch("/api/editor/shape/" + encodeURIComponent(kind), {credentials: "same-origin"})
+        .then((r) => (r.ok ? r.json() : null)).catch(() => null);
     }
     enhance(textarea, shapes);
   });
