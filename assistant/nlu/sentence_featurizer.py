@@ -16,10 +16,12 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.shared.constants import INTENT_MESSAGE_PREFIX
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from assistant.nlu.phrase_vectors import PhraseVectors, default_phrases
 from assistant.nlu.sentence_vectors import Encoder, default_encoder, sentence_vectors
 
 log = logging.getLogger(__name__)
@@ -61,14 +63,18 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     def _encoder(self) -> Encoder:
         # Loaded lazily: building the graph (e.g. `rasa data validate`) must not load weights.
         if self._encode is None:
-            self._encode = default_encoder()
+            self._encode = PhraseVectors(default_encoder(), default_phrases())
         return self._encode
 
     def _featurize(self, messages: list[Message]) -> None:
         with_text = [m for m in messages if m.get(TEXT) is not None]
         if not with_text:
             return
-        vectors = sentence_vectors([m.get(TEXT) for m in with_text], self._encoder(), self._scale)
+        # A button payload ("/inform{...}") gets a zero vector: Rasa's
+        # RegexMessageHandler, last in the pipeline, sets its intent from the
+        # payload itself, and the channels pass on no other text beginning "/".
+        texts = ["" if m.get(TEXT).startswith(INTENT_MESSAGE_PREFIX) else m.get(TEXT) for m in with_text]
+        vectors = sentence_vectors(texts, self._encoder(), self._scale)
         for message, vector in zip(with_text, vectors, strict=True):
             self.add_features_to_message(sequence=None, sentence=vector.reshape(1, -1), attribute=TEXT, message=message)
 

@@ -70,3 +70,20 @@ def test_the_real_model_separates_meaning_not_spelling() -> None:
     SentenceEmbeddingFeaturizer(config, "sentence_featurizer").process(messages)
     paraphrase, stop, danger = (m.get_dense_features(TEXT)[1].features[0] for m in messages)
     assert float(paraphrase @ stop) > float(paraphrase @ danger)
+
+
+def test_a_button_payload_gets_a_zero_vector_and_costs_no_encoding() -> None:
+    # Rasa's RegexMessageHandler sets a payload's intent; encoding it was wasted time.
+    calls: list[list[str]] = []
+
+    def counting(texts: Sequence[str]) -> np.ndarray:
+        calls.append(list(texts))
+        return one_hot_encoder(texts)
+
+    config = {**SentenceEmbeddingFeaturizer.get_default_config(), "scale": 2.0}
+    component = SentenceEmbeddingFeaturizer(config, "sentence_featurizer", encode=counting)
+    payload, typed = Message(data={TEXT: '/inform{"weapon": true}'}), Message(data={TEXT: "no"})
+    component.process([payload, typed])
+    assert calls == [["no"]]
+    assert not payload.get_dense_features(TEXT)[1].features.any()
+    assert typed.get_dense_features(TEXT)[1].features.any()
