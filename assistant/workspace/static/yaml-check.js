@@ -49,7 +49,7 @@ export function showProblems(out, listId, kind, data) {
     const head = document.createElement("strong");
     head.textContent = p.severity.charAt(0).toUpperCase() + p.severity.slice(1);
     item.appendChild(head);
-    const here = lineInText(p);
+    const here = p.rule_line;  // a part of a file (a rule): its own line too, as the page says after a save
     const where = " in " + p.file + (p.line ? ", line " + p.line : "") +
       (here ? " (line " + here + " of this " + kind + ")" : "") + ": ";
     item.appendChild(document.createTextNode(where + p.message + ". "));
