@@ -17,12 +17,19 @@ lint:
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/mypy assistant channels
 
+# Every lane, one process: the stack tests share one Rasa stack per session
+# (a worker each would start, and train for, a stack each on a two-core host).
 test: lint
 	$(BIN)/python -m pytest -q
 
-# The unit lane only: pure Python, no servers, no browser (under a minute).
+# The unit lane only: pure Python, no servers, no browser (under a minute on two
+# cores). Workers from pytest-xdist, one per core (at most 4); --dist loadgroup
+# keeps the tests of one costly fixture (the knowledge index, the stopping walks)
+# on one worker so it is built once (tests/conftest.py). The knowledge tests'
+# vectors are kept in .cache/test-embeddings, so later runs do not recompute them.
+TEST_FAST_WORKERS ?= auto
 test-fast:
-	$(BIN)/python -m pytest -q -m unit
+	$(BIN)/python -m pytest -q -m unit -n $(TEST_FAST_WORKERS) --maxprocesses=4 --dist loadgroup
 
 run:
 	$(BIN)/python scripts/run_stack.py

@@ -72,4 +72,6 @@ else
   echo "npm is missing: install Node.js 20 (apt-get install nodejs npm) and run 'make install' again." >&2
   exit 1
 fi
+# The knowledge tests' passage vectors, so a fresh clone's first `make test-fast` reuses them.
+HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 .venv/bin/python -m tests.support.embedding_cache
 echo "==> installed. Next: make test"

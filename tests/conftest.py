@@ -40,8 +40,12 @@ _FOLDER_LANES = {"widget": "browser", "deploy": "services", "e2e": "stack", "sto
                  "workspace": "browser", "faults": "stack", "privacy": "stack",
                  "scaleout": "services"}
 _STACK_FIXTURES = {"rasa_stack"}
+# Costly session or module fixtures: under `make test-fast`'s workers (--dist
+# loadgroup) every test that uses one runs on the same worker, so it is built once.
+_SHARED_FIXTURE_GROUPS = {"kb": "knowledge-index", "embedder": "knowledge-index", "triages": "stopping-walks"}
 
 
+@pytest.hookimpl(tryfirst=True)   # before pytest-xdist reads the xdist_group marks
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         lanes = {m.name for m in item.iter_markers() if m.name in LANES or m.name == "e2e"}
@@ -55,6 +59,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(lane)
         if not lanes:
             item.add_marker("unit")
+        groups = {_SHARED_FIXTURE_GROUPS[f] for f in getattr(item, "fixturenames", ()) if f in _SHARED_FIXTURE_GROUPS}
+        for group in sorted(groups):
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

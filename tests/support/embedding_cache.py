@@ -104,3 +104,21 @@ class CachedEmbedder:
             found.update(rows)
             self._write(rows)
         return np.stack([found[key] for key in keys]).astype(np.float32, copy=False)
+
+
+def warm() -> int:
+    """Embed every knowledge/ passage into the cache (`make install` runs this), so
+    the first `make test-fast` of a fresh clone does not spend its minute on it."""
+    import tempfile
+
+    from assistant import KNOWLEDGE_DIR
+    from assistant.embedding import MiniLMEmbedder
+    from assistant.knowledge import KnowledgeBase
+
+    with tempfile.TemporaryDirectory() as scratch:
+        kb = KnowledgeBase.load(KNOWLEDGE_DIR, Path(scratch), embedder=CachedEmbedder(MiniLMEmbedder()))
+    return len(kb.passages)
+
+
+if __name__ == "__main__":
+    print(f"==> {warm()} knowledge passages embedded for the tests ({CACHE_DIR})")
