@@ -27,9 +27,11 @@ test: lint
 # keeps the tests of one costly fixture (the knowledge index, the stopping walks)
 # on one worker so it is built once (tests/conftest.py). The knowledge tests'
 # vectors are kept in .cache/test-embeddings, so later runs do not recompute them.
+# SIGNPOST_FAST_PROPERTIES=1: each Hypothesis property tries a quarter of its
+# examples (at least 25; tests/support/examples.py); `make test` tries them all.
 TEST_FAST_WORKERS ?= auto
 test-fast:
-	$(BIN)/python -m pytest -q -m unit -n $(TEST_FAST_WORKERS) --maxprocesses=4 --dist loadgroup
+	SIGNPOST_FAST_PROPERTIES=1 $(BIN)/python -m pytest -q -m unit -n $(TEST_FAST_WORKERS) --maxprocesses=4 --dist loadgroup
 
 run:
 	$(BIN)/python scripts/run_stack.py

@@ -10,6 +10,7 @@ from assistant.extraction import PhrasingsError, extract_facts, load_phrasings, 
 from assistant.extraction.evaluate import DEV_SET, HOLDOUT_SET, score
 from assistant.extraction.evaluate import load_cases as load_dev_set
 from assistant.guidance import check_facts, load_guidance
+from tests.support.examples import examples
 
 GUIDANCE = load_guidance()
 
@@ -122,7 +123,7 @@ def test_a_broken_phrase_names_the_fact():
         parse_phrasings({"facts": {"weapon": {"says": ["(unclosed"]}}})
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.text(max_size=300))
 def test_any_text_gives_valid_facts_or_none(text):
     found = {fact: e.value for fact, e in extract_facts(text, GUIDANCE).items()}

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistant.guidance import group_answer, load_guidance, next_questions, next_steps, validate
+from tests.support.examples import examples
 
 from .conftest import line_containing
 
@@ -107,7 +108,7 @@ def test_a_triage_answered_not_sure_throughout_is_about_half_as_long(guidance) -
     assert len(steps) <= facts_only // 2 + 2
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.dictionaries(st.sampled_from(RED_FLAGS + ["children_in_household", "victim_consents_police"]),
                        st.sampled_from([True, False, None])))
 def test_grouping_never_loses_a_yes(truth: dict) -> None:
@@ -190,7 +191,7 @@ def test_group_id_clashing_with_a_fact_is_an_error_with_its_line(pathways_copy: 
     assert clash and clash[0].line > line_containing(file, "groups:")
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.dictionaries(st.sampled_from(sorted(_GUIDANCE.facts)), st.none(), max_size=12),
        st.lists(st.sampled_from(sorted(_GUIDANCE.groups)), max_size=3))
 def test_next_steps_covers_exactly_next_questions(unsure: dict, groups_asked: list) -> None:

@@ -14,10 +14,11 @@ from hypothesis import strategies as st
 from assistant import PATHWAYS_DIR
 from assistant.guidance import decide, load_guidance, next_questions, next_steps, validate
 from assistant.guidance.engine import worth_asking
+from tests.support.examples import examples
 
 GUIDANCE = {area: load_guidance(PATHWAYS_DIR, area) for area in ("sefton", "st_helens")}
 SEFTON = GUIDANCE["sefton"]
-COMMON = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+COMMON = settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def facts_for(guidance):

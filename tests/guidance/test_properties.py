@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from assistant import PATHWAYS_DIR
 from assistant.guidance import decide, load_guidance, next_questions
 from assistant.guidance.engine import worth_asking
+from tests.support.examples import examples
 
 GUIDANCE = {area: load_guidance(PATHWAYS_DIR, area) for area in ("sefton", "st_helens")}
 SEFTON = GUIDANCE["sefton"]
@@ -30,7 +31,7 @@ def facts_for(guidance):
 
 
 areas = st.sampled_from(sorted(GUIDANCE))
-COMMON = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+COMMON = settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @COMMON
@@ -90,7 +91,7 @@ def test_next_questions_are_unanswered_and_in_safety_order(data) -> None:
     assert questions == sorted(questions, key=lambda f: SEFTON.facts[f].priority)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(data=st.data())
 def test_a_fact_not_asked_for_cannot_change_the_outcome_alone(data) -> None:
     facts = data.draw(facts_for(SEFTON))
