@@ -10,7 +10,7 @@ import sys
 import time
 
 MODULES = ["bench.decide", "bench.knowledge", "bench.prefill", "bench.typed_replies", "bench.nlu", "bench.conversation",
-           "bench.versus_stock", "bench.replicas"]
+           "bench.phrase_reuse", "bench.versus_stock", "bench.replicas"]
 
 
 def run() -> int:

@@ -25,7 +25,7 @@ import yaml
 from assistant.nlu.sentence_vectors import Encoder
 
 
-def _key(text: str) -> str:
+def normalised(text: str) -> str:
     # The model's tokenizer is uncased (BERT's normaliser lowercases), so "No"
     # and "no" are the same input to it; tests/nlu/test_phrase_vectors.py checks.
     return " ".join(text.split()).lower()
@@ -48,7 +48,7 @@ def known_phrases(phrasings: Path, nlu_files: Iterable[Path]) -> frozenset[str]:
     phrases: set[str] = set()
     try:
         answers = (yaml.safe_load(phrasings.read_text(encoding="utf-8")) or {}).get("answers") or {}
-        phrases.update(_key(p) for p in _strings(answers))
+        phrases.update(normalised(p) for p in _strings(answers))
     except (OSError, yaml.YAMLError, AttributeError):
         pass
     for path in nlu_files:
@@ -60,7 +60,7 @@ def known_phrases(phrasings: Path, nlu_files: Iterable[Path]) -> frozenset[str]:
             examples = block.get("examples") if isinstance(block, dict) else None
             if isinstance(examples, str):
                 lines = (line.strip() for line in examples.splitlines())
-                phrases.update(_key(line[2:]) for line in lines if line.startswith("- "))
+                phrases.update(normalised(line[2:]) for line in lines if line.startswith("- "))
     phrases.discard("")
     return frozenset(phrases)
 
@@ -85,7 +85,7 @@ class PhraseVectors:
         self.misses = 0
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
-        keys = [_key(t) for t in texts]
+        keys = [normalised(t) for t in texts]
         with self._lock:
             found = {i: self._vectors[k] for i, k in enumerate(keys) if k in self._vectors}
         todo = [i for i in range(len(texts)) if i not in found]

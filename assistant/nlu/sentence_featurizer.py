@@ -9,6 +9,7 @@ weights load from the installed package, offline.
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -63,7 +64,11 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     def _encoder(self) -> Encoder:
         # Loaded lazily: building the graph (e.g. `rasa data validate`) must not load weights.
         if self._encode is None:
-            self._encode = PhraseVectors(default_encoder(), default_phrases())
+            encode = default_encoder()
+            # SIGNPOST_REUSE_PHRASE_VECTORS=0 encodes every message afresh: the
+            # bench's lower bound, and an operator's way out should reuse be suspected.
+            reuse = os.environ.get("SIGNPOST_REUSE_PHRASE_VECTORS", "1") != "0"
+            self._encode = PhraseVectors(encode, default_phrases()) if reuse else encode
         return self._encode
 
     def _featurize(self, messages: list[Message]) -> None:

@@ -87,3 +87,12 @@ def test_a_button_payload_gets_a_zero_vector_and_costs_no_encoding() -> None:
     assert calls == [["no"]]
     assert not payload.get_dense_features(TEXT)[1].features.any()
     assert typed.get_dense_features(TEXT)[1].features.any()
+
+
+def test_phrase_vectors_are_reused_unless_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.nlu.phrase_vectors import PhraseVectors
+
+    config = SentenceEmbeddingFeaturizer.get_default_config()
+    assert isinstance(SentenceEmbeddingFeaturizer(config, "f")._encoder(), PhraseVectors)
+    monkeypatch.setenv("SIGNPOST_REUSE_PHRASE_VECTORS", "0")
+    assert not isinstance(SentenceEmbeddingFeaturizer(config, "f")._encoder(), PhraseVectors)
