@@ -1,6 +1,7 @@
 """action_recommend: the engine's recommendation, as a card and as text."""
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import yaml
@@ -17,15 +18,19 @@ from assistant.guidance import card as recommendation_card
 
 def area_sentence(g: Guidance) -> str:
     """Which area's guidance the advice used, named as the area's own file names it."""
-    name = getattr(g, "area_name", None)
-    if not name:
-        try:
-            with open(PATHWAYS_DIR / "areas" / f"{g.area}.yaml", encoding="utf-8") as handle:
-                name = (yaml.safe_load(handle) or {}).get("name")
-        except (OSError, yaml.YAMLError):
-            name = None
+    name = getattr(g, "area_name", None) or _area_file_name(g.area, g.version)
     name = name or g.area.replace("_", " ").title()
     return f"This advice uses the guidance for {name} (version {g.version})."
+
+
+@functools.lru_cache(maxsize=64)
+def _area_file_name(area: str, version: str) -> str | None:
+    # Read once per guidance version, not once per recommendation (it showed in the profile).
+    try:
+        with open(PATHWAYS_DIR / "areas" / f"{area}.yaml", encoding="utf-8") as handle:
+            return (yaml.safe_load(handle) or {}).get("name")
+    except (OSError, yaml.YAMLError):
+        return None
 
 
 class ActionRecommend(Action):
