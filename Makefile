@@ -29,6 +29,7 @@ test: lint
 # vectors are kept in .cache/test-embeddings, so later runs do not recompute them.
 # SIGNPOST_FAST_PROPERTIES=1: each Hypothesis property tries a quarter of its
 # examples (at least 25; tests/support/examples.py); `make test` tries them all.
+# TEST_FAST_WORKERS=0 runs it in one process (quicker when other work already fills the cores).
 TEST_FAST_WORKERS ?= auto
 test-fast:
 	SIGNPOST_FAST_PROPERTIES=1 $(BIN)/python -m pytest -q -m unit -n $(TEST_FAST_WORKERS) --maxprocesses=4 --dist loadgroup
