@@ -8,34 +8,22 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from assistant.conversation.messages import NOT_UNDERSTOOD
+from assistant.conversation.messages import button, words
 
 MIN_GUESS = 0.15   # below this the ranking is noise, not a guess
 
-MEANINGS = {
-    "describe_situation": "telling me about a disclosure",
-    "inform": "giving or correcting a detail",
-    "ask_question": "asking a question about the pathways",
-    "report_danger": "telling me someone is in danger now",
-    "victim_self": "telling me about abuse you are experiencing yourself",
-    "perpetrator_self": "worried about your own behaviour",
-    "why_ask": "asking why I ask",
-    "show_advice": "asking for the advice now",
-    "stop": "wanting to stop",
-    "restart": "wanting to start again",
-    "greet": "saying hello",
-    "thanks": "saying thanks",
-    "goodbye": "saying goodbye",
-    "affirm": "saying yes",
-    "deny": "saying no",
-    "not_sure": "saying you're not sure",
+# Only kinds of message a "yes" would make clear, each with its question in
+# pathways/messages.yaml. A guess at "a description" or "a detail" helps nobody
+# ("Are you giving or correcting a detail?"): such a message gets a plain
+# "I didn't understand" with what can be done instead.
+CHECK_MESSAGE = {
+    "ask_question": "check_ask_question",
+    "report_danger": "check_report_danger",
+    "victim_self": "check_victim_self",
+    "perpetrator_self": "check_perpetrator_self",
+    "show_advice": "check_show_advice",
 }
-
-
-# Only kinds of message a "yes" would make clear. A guess at "a description" or
-# "a detail" helps nobody ("Are you giving or correcting a detail?"): such a
-# message gets a plain "I didn't understand" with what can be done instead.
-WORTH_CONFIRMING = {"ask_question", "report_danger", "victim_self", "perpetrator_self", "show_advice"}
+WORTH_CONFIRMING = frozenset(CHECK_MESSAGE)
 
 
 class ActionDefaultAskAffirmation(Action):
@@ -49,11 +37,10 @@ class ActionDefaultAskAffirmation(Action):
         guess = next((r.get("name") for r in ranking[:2] if r.get("name") in WORTH_CONFIRMING
                       and (r.get("confidence") or 0) >= MIN_GUESS), None)
         if guess is None:
-            dispatcher.utter_message(text=NOT_UNDERSTOOD)
+            dispatcher.utter_message(text=words("not_understood"))
             return []
         dispatcher.utter_message(
-            text=f"Sorry, I want to be sure I follow. Are you {MEANINGS[guess]}?",
-            buttons=[{"title": "Yes", "payload": f"/{guess}"},
-                     {"title": "No, something else", "payload": "/out_of_scope"}],
+            text=words(CHECK_MESSAGE[guess]),
+            buttons=[*button("check_yes_button", f"/{guess}"), *button("check_no_button", "/out_of_scope")],
         )
         return []

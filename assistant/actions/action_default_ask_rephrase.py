@@ -8,8 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-REPHRASE_TEXT = ("Sorry, I didn't quite follow. Could you say that another way? You can describe what "
-                 "happened, or ask a question such as \"what is an IDVA?\".")
+from assistant.conversation.messages import words
 
 
 class ActionDefaultAskRephrase(Action):
@@ -18,5 +17,5 @@ class ActionDefaultAskRephrase(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        dispatcher.utter_message(text=REPHRASE_TEXT)
+        dispatcher.utter_message(text=words("rephrase"))
         return []

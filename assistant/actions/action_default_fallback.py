@@ -8,9 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-FALLBACK_TEXT = ("I'm sorry, I'm still not sure what you mean. If anyone is in danger now, call 999. "
-                 "Otherwise you can describe what happened, ask a question like \"what is MARAC?\", "
-                 "type \"start again\", or talk to your safeguarding lead.")
+from assistant.conversation.messages import words
 
 
 class ActionDefaultFallback(Action):
@@ -19,6 +17,6 @@ class ActionDefaultFallback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        dispatcher.utter_message(text=FALLBACK_TEXT)
+        dispatcher.utter_message(text=words("fallback"))
         # forget the message it could not follow, so the conversation carries on
         return [UserUtteranceReverted()]

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from assistant import PATHWAYS_DIR
 from assistant.actions.state import area_events, area_of, guidance, known_facts, safe_next_step
-from assistant.conversation import usable_facts
+from assistant.conversation import usable_facts, words
 from assistant.guidance import Guidance, decide, next_steps, referral_summary, render_text
 from assistant.guidance import card as recommendation_card
 
@@ -20,7 +20,7 @@ def area_sentence(g: Guidance) -> str:
     """Which area's guidance the advice used, named as the area's own file names it."""
     name = getattr(g, "area_name", None) or _area_file_name(g.area, g.version)
     name = name or g.area.replace("_", " ").title()
-    return f"This advice uses the guidance for {name} (version {g.version})."
+    return words("advice_area", area=name, version=g.version)
 
 
 @functools.lru_cache(maxsize=64)
@@ -63,10 +63,6 @@ class ActionRecommend(Action):
         card["recommendation"]["referral_summary"] = summary
         # The widget draws json_message as a card; text is for channels that cannot.
         dispatcher.utter_message(text=text, json_message=card)
-        dispatcher.utter_message(text="A summary you can copy into a referral (it holds no names):\n\n"
-                                      + summary)
-        dispatcher.utter_message(
-            text="If anything changes or I got something wrong, just tell me "
-                 '(for example "actually there are two children") and I\'ll update this. '
-                 'Type "start again" for a new case.')
+        dispatcher.utter_message(text=words("referral_summary", summary=summary))
+        dispatcher.utter_message(text=words("after_advice"))
         return [*area_events(tracker), SlotSet("recommendation_given", True)]

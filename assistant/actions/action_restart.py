@@ -15,10 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.state import area_of, guidance
 from assistant.conversation import Restart, RestartConfirmed, read_reply
-from assistant.conversation.messages import RESTART_NO, RESTART_QUESTION, RESTART_YES
-
-RESTART_TEXT = ("Let's start again; nothing from the previous case is used in this one. "
-                "Tell me what happened, in your own words. If anyone is in danger now, call 999.")
+from assistant.conversation.messages import restart_buttons, words
 
 
 class ActionRestart(Action):
@@ -40,9 +37,9 @@ class ActionRestart(Action):
         confirmed = isinstance(reply, RestartConfirmed) or (
             isinstance(reply, Restart) and bool(tracker.get_slot("restart_pending")))
         if confirmed or not (tracker.get_slot("facts") or tracker.get_slot("asked_facts")):
-            dispatcher.utter_message(text=RESTART_TEXT)   # nothing to lose, or asked for twice
+            dispatcher.utter_message(text=words("restart_done"))   # nothing to lose, or asked for twice
             return [Restarted()]
-        dispatcher.utter_message(text=RESTART_QUESTION, buttons=[RESTART_YES, RESTART_NO])
+        dispatcher.utter_message(text=words("restart_question"), buttons=restart_buttons())
         # The questions pause while the answer is awaited; "No, carry on" (/continue)
         # reopens them where they were, with every answer kept.
         return [SlotSet("restart_pending", True), ActiveLoop(None), SlotSet("requested_slot", None)]

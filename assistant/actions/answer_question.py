@@ -17,18 +17,13 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from assistant import log_privacy
+from assistant.conversation.messages import words
 from assistant.knowledge import AskResult, default_knowledge_base, render_answer_text
 
 # rasa_sdk imports every module of assistant.actions, so this installs the
 # log scrubbing in the action server process (see assistant/log_privacy.py).
 log_privacy.install()
 log = logging.getLogger(__name__)
-
-ASK_WHAT = "Of course. What would you like to know? For example: \u201cwhat is MARAC?\u201d"
-UNAVAILABLE = (
-    "I'm sorry, I can't look that up right now. Please ask your safeguarding lead. "
-    "If anyone is in danger right now, call 999."
-)
 
 
 def question_text(tracker: Tracker) -> str:
@@ -75,7 +70,7 @@ class ActionAnswerQuestion(Action):
                   domain: dict[str, Any]) -> list[EventType]:
         question = question_text(tracker)
         if not question:
-            dispatcher.utter_message(text=ASK_WHAT)
+            dispatcher.utter_message(text=words("ask_what"))
             return []
         loop = asyncio.get_running_loop()
         try:
@@ -83,7 +78,7 @@ class ActionAnswerQuestion(Action):
         except Exception as exc:  # never a crash in the conversation
             # The question itself is not logged: it may describe a person.
             log.error("knowledge search failed: %s", type(exc).__name__)
-            dispatcher.utter_message(text=UNAVAILABLE)
+            dispatcher.utter_message(text=words("knowledge_unavailable"))
             return []
         # The answer never carries the question: it is what the person typed,
         # and a bot event is stored and shown through every channel.

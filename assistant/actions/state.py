@@ -19,7 +19,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from assistant import PATHWAYS_DIR
-from assistant.conversation import Message
+from assistant.conversation import Message, words
 from assistant.guidance import Guidance, GuidanceStore
 
 _stores: dict[str | None, GuidanceStore] = {}
@@ -92,15 +92,10 @@ def rejected_since_last_user_message(tracker: Tracker, action: str) -> bool:
     return False
 
 
-SAFE_ERROR_TEXT = ("Sorry, something went wrong on my side. If anyone is in danger now, call 999. "
-                   "Otherwise, please talk to your safeguarding lead, and try again in a moment; "
-                   "what you've told me so far is kept.")
-
-
 def safe_next_step(dispatcher: CollectingDispatcher, where: str) -> None:
     """Never a dead end: an internal error still gives the user a safe next step.
 
     Logged with the action's name only: never the message text or the facts.
     """
     logger.exception("internal error in %s", where)
-    dispatcher.utter_message(text=SAFE_ERROR_TEXT)
+    dispatcher.utter_message(text=words("safe_error"))

@@ -26,7 +26,6 @@ from assistant.actions.state import (
     state_events,
 )
 from assistant.conversation import (
-    OPENING_NOTE,
     Answer,
     Interrupt,
     Message,
@@ -38,17 +37,19 @@ from assistant.conversation import (
     read_reply,
     take_turn,
     usable_facts,
+    words,
 )
-from assistant.conversation.messages import RESTART_NO, RESTART_QUESTION, RESTART_YES
+from assistant.conversation.messages import restart_buttons
 
 FORM = "triage_form"
 
 
 def _intro_given(tracker: Tracker) -> bool:
     """Whether this conversation already told the user what Signpost is (and is not)."""
+    note = words("opening_note")
     return any(
         (e.get("event") == "action" and e.get("name") == "utter_intro")
-        or (e.get("event") == "bot" and OPENING_NOTE in (e.get("text") or ""))
+        or (e.get("event") == "bot" and note in (e.get("text") or ""))
         for e in tracker.events
     )
 
@@ -101,12 +102,12 @@ class ValidateTriageForm(Action):
             events.append(SlotSet("restart_pending", False))
             if isinstance(reply, Answer) and reply.value is True and not reply.extra:
                 # "yes" to "Start a new case?": still only on the button or a plain "start again"
-                send(dispatcher, [Message(RESTART_QUESTION, [RESTART_YES, RESTART_NO])])
+                send(dispatcher, [Message(words("restart_question"), restart_buttons())])
                 return [*events, SlotSet("restart_pending", True)]
         turn = take_turn(g, facts, asked, requested, reply)
         if turn.danger_now:   # safety first: before anything else is said
             send(dispatcher, [danger_message(g, in_form=turn.next_fact is not None)])
         if not _intro_given(tracker):
-            send(dispatcher, [Message(OPENING_NOTE)])
+            send(dispatcher, [Message(words("opening_note"))])
         send(dispatcher, turn.messages)
         return [*events, *state_events(turn.facts, turn.asked), SlotSet("requested_slot", turn.next_fact)]

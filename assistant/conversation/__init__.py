@@ -6,13 +6,13 @@ question, a button, a plain request to stop, restart, carry on...);
 adapters over these functions.
 """
 from assistant.conversation.messages import (
-                                             OPENING_NOTE,
                                              Message,
                                              ask,
                                              danger_message,
                                              emergency_sentence,
                                              question_message,
                                              step_message,
+                                             words,
 )
 from assistant.conversation.replies import (
                                              Answer,
@@ -34,7 +34,7 @@ from assistant.conversation.replies import (
 from assistant.conversation.turn import Turn, take_turn, usable_facts
 
 __all__ = [
-    "OPENING_NOTE", "Message", "ask", "danger_message", "emergency_sentence", "question_message", "step_message",
+    "Message", "ask", "danger_message", "emergency_sentence", "question_message", "step_message", "words",
     "Answer", "ButtonAnswer", "FreeText", "Interrupt", "OutOfRange", "Reply", "Restart", "RestartConfirmed",
     "Resume", "ShowAdvice", "Stop", "Unclear", "WhyAsk", "payload_facts", "read_reply", "Turn", "take_turn",
     "usable_facts",

@@ -1,38 +1,148 @@
-"""What the bot says: questions with their buttons, the 999 advice, fixed copy.
+"""What the bot says: questions with their buttons, the 999 advice, the conversation's own words.
 
-Question wording, "why we ask" and button labels come from pathways/; the few
-fixed sentences of the conversation itself are named here once.
+Question wording, "why we ask" and button labels come from pathways/facts.yaml; the
+conversation's own sentences from pathways/messages.yaml, one key per message, re-read
+when an author saves it (assistant/reloading.py: a refused edit is logged with
+file:line and the last good version keeps being said). The one sentence kept here is
+EMERGENCY_FALLBACK, said when neither file can be read at all, so 999 still goes out.
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
+import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
+from assistant import PATHWAYS_DIR
 from assistant.extraction import load_phrasings
 from assistant.guidance import FactSpec, Guidance, QuestionGroup, next_questions, next_steps
 from assistant.guidance.groups import pending_in_group
+from assistant.guidance.problems import Collector, Problem
+from assistant.guidance.schema import check_shape
+from assistant.guidance.yamlfile import YDict, read_yaml
+from assistant.reloading import Refusal, Reloading
 
 # The safety constants, named once: the fact that means danger now, and the
 # pathway whose words say what to do about it.
 DANGER_FACT = "immediate_danger"
 EMERGENCY_PATHWAY = "police_999"
-# Only if the guidance cannot be read (or lacks the pathway): 999 must still go out.
-EMERGENCY_FALLBACK = "Call 999 now. On a mobile, if it isn't safe to speak, dial 999 and then press 55 when asked."
+# The only words kept in code: said in place of any message when pathways/messages.yaml
+# cannot be read at all (and no last good copy is kept), and in place of the 999 step when
+# the guidance cannot be read. Worded as a condition because it may stand in for a message
+# that is not about danger (and heads every Teams card): 999 must still go out.
+EMERGENCY_FALLBACK = ("If anyone is in danger now, call 999. On a mobile, if it isn't safe to speak, "
+                      "dial 999 and then press 55 when asked.")
 
-# Said once when someone starts describing without saying hello first, so
-# nobody misses what Signpost is not.
-OPENING_NOTE = ("Thank you. A quick note first: I'm Signpost, not an emergency service. If anyone is in "
-                "danger now, call 999. I never need anyone's name, so please leave names out.")
-NOT_UNDERSTOOD = ("Sorry, I didn't understand that. You can press one of the buttons, type yes, no or not sure, "
-                  "or tell me more about what happened. Type \"stop\" to finish, or \"start again\" for a new case.")
-BAD_BUTTON = "Sorry, that answer didn't fit the question; please pick one of the buttons."
-WHY_GENERAL = "I only ask what could change where you should refer; you can always answer \"Not sure\"."
-RESUME_NOTHING_LEFT = "There is nothing more I need to ask; here is the advice again."
-RESTART_QUESTION = "Start a new case? What you've told me so far will be cleared."
-RESTART_YES = {"title": "Yes, start a new case", "payload": '/restart{"confirmed": true}'}
-RESTART_NO = {"title": "No, carry on", "payload": "/continue"}
+MESSAGES_FILE = PATHWAYS_DIR / "messages.yaml"
+log = logging.getLogger(__name__)
+
+
+class MessagesError(ValueError):
+    """messages.yaml cannot be used; ``problems`` says where (file:line) and how to fix it."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(f"{p.file}:{p.line}: {p.message}" for p in problems))
+
+
+@dataclass(frozen=True)
+class Wording:
+    """One accepted version of messages.yaml: message key -> words."""
+
+    texts: Mapping[str, str]
+    version: str
+
+
+def read_messages(path: Path) -> Wording:
+    """messages.yaml checked against pathways/schema/messages.schema.json (every key there, no
+    other, braces only where the bot fills them, 999 kept where it must be); raises MessagesError."""
+    path = Path(path)
+    out = Collector(path.parent)
+    data = read_yaml(path, out)
+    if data is not None and not isinstance(data, YDict):
+        out.error(path, 1, "the file must be a list of `key: \"words\"` lines", "see the comments in messages.yaml")
+    elif data is not None:
+        check_shape(out, path, data, "messages")
+    elif not out.problems:
+        out.error(path, 0, "the file is empty", "put back the messages (see pathways/schema/messages.schema.json)")
+    errors = [p for p in out.problems if p.is_error]
+    if errors or not isinstance(data, dict):
+        raise MessagesError(errors)
+    texts = {str(key): str(value) for key, value in data.items()}
+    digest = hashlib.sha256(json.dumps(texts, sort_keys=True).encode()).hexdigest()[:8]
+    return Wording(MappingProxyType(texts), digest)
+
+
+_stores: dict[Path, Reloading[Wording]] = {}
+_stores_lock = threading.Lock()
+
+
+def load_messages(path: Path = MESSAGES_FILE) -> Wording:
+    """The current messages, re-read when the file changes; a refused edit keeps the last good
+    version (also across a restart). Raises MessagesError only when no version was ever good."""
+    path = Path(path)
+    with _stores_lock:
+        store = _stores.get(path)
+        if store is None:
+            store = _stores[path] = Reloading(
+                "messages", path, lambda source: [source], read_messages,
+                version=lambda w: w.version,
+                refuse_on=(MessagesError,),
+                describe=lambda exc: [Refusal(p.file, p.line, p.message) for p in getattr(exc, "problems", [])],
+            )
+    return store.get()
+
+
+def _wording() -> Mapping[str, str] | None:
+    try:
+        return load_messages(MESSAGES_FILE).texts
+    except MessagesError:   # already logged with file:line by the reloader
+        return None
+
+
+_PLACE = re.compile(r"\{(\w+)\}")
+
+
+def _fill(text: str, fields: Mapping[str, object]) -> str:
+    """Fills the named places in one pass (str.format would choke on any other brace, and a
+    filled-in value is never read again); a line that is only a place filled with nothing is
+    dropped (a list with no entries)."""
+    lines = []
+    for line in text.split("\n"):
+        only = _PLACE.fullmatch(line.strip())
+        if only and only[1] in fields and not str(fields[only[1]]):
+            continue
+        lines.append(_PLACE.sub(lambda m: str(fields[m[1]]) if m[1] in fields else m[0], line))
+    return "\n".join(lines)
+
+
+def words(key: str, **fields: object) -> str:
+    """The words of message ``key`` from messages.yaml, its places filled in; EMERGENCY_FALLBACK
+    when the file cannot be read at all."""
+    texts = _wording()
+    if texts is None or key not in texts:
+        if texts is not None:
+            log.error("messages.yaml has no `%s:`", key)
+        return EMERGENCY_FALLBACK
+    return _fill(texts[key], fields)
+
+
+def button(key: str, payload: str) -> list[dict[str, str]]:
+    """A button titled by message ``key``; none when messages.yaml cannot be read (the 999
+    sentence is no button title)."""
+    texts = _wording()
+    return [{"title": texts[key], "payload": payload}] if texts is not None and key in texts else []
+
+
+def restart_buttons() -> list[dict[str, str]]:
+    """The two answers to "Start a new case?"."""
+    return [*button("restart_yes_button", '/restart{"confirmed": true}'), *button("restart_no_button", "/continue")]
 
 
 @dataclass
@@ -50,19 +160,19 @@ def button_payload(fact: str, value: Any) -> str:
     return "/inform" + json.dumps({fact: value})
 
 
-_WHY = {"title": "Why do you ask?", "payload": "/why_ask"}
-_ADVICE = {"title": "Show the advice now", "payload": "/show_advice"}
+def _why_and_advice() -> list[dict[str, str]]:
+    return [*button("why_button", "/why_ask"), *button("advice_button", "/show_advice")]
 
 
 def fact_buttons(spec: FactSpec) -> list[dict[str, str]]:
     buttons = [{"title": o.label, "payload": button_payload(spec.id, o.value)} for o in spec.options]
     if not any(o.value is None for o in spec.options):
-        buttons.append({"title": "Not sure", "payload": button_payload(spec.id, None)})
+        buttons += button("not_sure_button", button_payload(spec.id, None))
     return buttons
 
 
 def question_message(spec: FactSpec, lead: str = "") -> Message:
-    return Message((lead + "\n" if lead else "") + spec.question, [*fact_buttons(spec), _WHY, _ADVICE])
+    return Message((lead + "\n" if lead else "") + spec.question, [*fact_buttons(spec), *_why_and_advice()])
 
 
 def group_message(g: Guidance, group: QuestionGroup, facts: Mapping[str, Any], asked: list[str]) -> Message:
@@ -78,7 +188,7 @@ def group_message(g: Guidance, group: QuestionGroup, facts: Mapping[str, Any], a
         {"title": group.yes_label, "payload": "/inform" + json.dumps({group.id: True})},
         {"title": group.none_label, "payload": "/inform" + json.dumps({fid: False for fid in pending})},
         {"title": group.unsure_label, "payload": "/inform" + json.dumps({fid: None for fid in pending})},
-        _WHY, _ADVICE,
+        *_why_and_advice(),
     ]
     return Message("\n".join(lines), buttons)
 
@@ -104,11 +214,11 @@ def label_of(fact: str) -> str:
 
 def shown_value(value: Any, spec: FactSpec | None) -> str:
     if value is None:
-        return "not sure"
+        return words("answer_not_sure")
     if value is True:
-        return "yes"
+        return words("answer_yes")
     if value is False:
-        return "no"
+        return words("answer_no")
     if spec is not None and spec.type == "enum":
         return next((o.label for o in spec.options if o.value == value), str(value))
     return str(value)
@@ -119,17 +229,14 @@ def describe(fact: str, value: Any, spec: FactSpec | None) -> str:
 
 
 def understood_message(found: Mapping[str, Any], g: Guidance) -> Message:
-    lines = ["Here's what I understood:"]
-    lines += [f"- {describe(fact, value, g.facts.get(fact))}" for fact, value in found.items()]
-    lines.append('If any of that is wrong, just tell me, for example "actually there are no children".')
-    return Message("\n".join(lines))
+    lines = [f"- {describe(fact, value, g.facts.get(fact))}" for fact, value in found.items()]
+    return Message(words("understood", facts="\n".join(lines)))
 
 
 def confirm_message(g: Guidance, fact: str, before: Any, now: Any) -> Message:
     """A later message contradicts an earlier answer: ask which is right, never flip it silently."""
     spec = g.facts[fact]
-    lead = (f"Earlier I noted \"{describe(fact, before, spec)}\", but this sounds like "
-            f"{shown_value(now, spec)}. Which is right?")
+    lead = words("confirm_change", earlier=describe(fact, before, spec), now=shown_value(now, spec))
     return question_message(spec, lead)
 
 
@@ -141,15 +248,23 @@ def emergency_sentence(g: Guidance | None) -> str:
 
 def danger_message(g: Guidance | None, in_form: bool) -> Message:
     """The 999 advice, worded from the guidance's police_999 pathway."""
-    follow = (" When you're ready, we'll carry on with the questions." if in_form
-              else " When it's safe, tell me what happened and I'll help with the referrals.")
-    lines = ["Someone may be in danger right now.", emergency_sentence(g), "Keep yourself safe too." + follow]
-    return Message(" ".join(lines))
+    emergency = emergency_sentence(g)
+    if in_form:
+        return Message(words("danger_in_form", emergency=emergency))
+    return Message(words("danger_outside_form", emergency=emergency))
 
 
 def out_of_range_message(spec: FactSpec, number: int) -> Message:
     low = spec.minimum if spec.minimum is not None else 0
-    high = spec.maximum
-    span = f"from {low} to {high}" if high is not None else f"{low} or more"
-    return Message(f"{number} can't be right here: the answer is a number {span}. "
-                   "Please check it, or answer \"Not sure\".")
+    if spec.maximum is None:
+        return Message(words("out_of_range_at_least", number=number, low=low))
+    return Message(words("out_of_range_between", number=number, low=low, high=spec.maximum))
+
+
+def advice_now_message(questions_left: int) -> Message:
+    """"Show the advice now": how many questions could still change it."""
+    if questions_left == 0:
+        return Message(words("advice_now"))
+    if questions_left == 1:
+        return Message(words("advice_now_one_more"))
+    return Message(words("advice_now_more", count=questions_left))

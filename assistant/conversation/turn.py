@@ -108,7 +108,7 @@ def _button(s: _State, reply: ButtonAnswer) -> Turn:
             try:
                 updates[fact] = parse_fact_value(g, fact, raw)
             except ValueError:
-                s.messages.append(Message(say.BAD_BUTTON))
+                s.messages.append(Message(say.words("bad_button")))
     group = g.groups.get(s.requested or "")
     if group is not None and set(reply.values) & set(group.facts):
         s.mark_asked(group.id)    # "None of these" / "Not sure" name the listed facts
@@ -142,16 +142,13 @@ def _free_text(s: _State, reply: FreeText) -> Turn:
 
 def _show_advice(s: _State, reply: ShowAdvice) -> Turn:
     # The professional may need the advice before every question is answered.
-    remaining = next_steps(s.g, s.facts, s.asked)
-    note = (f" {len(remaining)} more question{'s' if len(remaining) != 1 else ''} could still change it;"
-            " tell me more at any time and I'll update it.") if remaining else ""
-    s.messages.append(Message("Here is the advice on what you've told me so far." + note))
+    s.messages.append(say.advice_now_message(len(next_steps(s.g, s.facts, s.asked))))
     return Turn(s.facts, s.asked, s.messages, None)
 
 
 def _why(s: _State, reply: WhyAsk) -> Turn:
     spec = s.g.facts.get(s.requested or "") or s.g.groups.get(s.requested or "")
-    s.messages.append(Message(spec.why if spec else say.WHY_GENERAL))
+    s.messages.append(Message(spec.why if spec else say.words("why_general")))
     s.reask = True
     return s.finish()
 
@@ -160,13 +157,13 @@ def _resume(s: _State, reply: Resume) -> Turn:
     s.reask = True
     turn = s.finish()
     if turn.next_fact is None:
-        turn.messages.append(Message(say.RESUME_NOTHING_LEFT))
+        turn.messages.append(Message(say.words("resume_nothing_left")))
     return turn
 
 
 def _unclear(s: _State, reply: Reply) -> Turn:
     if s.requested:
-        s.messages.append(Message(say.NOT_UNDERSTOOD))
+        s.messages.append(Message(say.words("not_understood")))
         s.reask = True
     return s.finish()
 

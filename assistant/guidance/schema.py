@@ -31,7 +31,7 @@ SCHEMA_DIR = PROJECT_ROOT / "pathways" / "schema"
 # which schema describes which file, by name in the guidance folder
 SCHEMA_OF = {
     "guidance.yaml": "guidance", "facts.yaml": "facts", "catalogue.yaml": "catalogue",
-    "rules.yaml": "rules", "phrasings.yaml": "phrasings",
+    "rules.yaml": "rules", "phrasings.yaml": "phrasings", "messages.yaml": "messages",
     "glossary.yaml": "glossary", "out_of_scope.yaml": "out_of_scope",
 }
 SCHEMA_OF_FOLDER = {"areas": "area", "scenarios": "scenario"}
@@ -251,7 +251,7 @@ def check_patterns(out: Collector, file: Path, data: Any) -> int:
 
 def other_files(path: Path) -> list[Problem]:
     """Problems in the folder's files that do not decide a recommendation: phrasings.yaml
-    (every phrase must be a valid pattern), scenarios/*.yaml, and any YAML file no schema
+    (every phrase must be a valid pattern), messages.yaml, scenarios/*.yaml, and any YAML file no schema
     describes. Kept apart from validate() so a phrasing mistake never stops the guidance
     loading; `signpost validate` reports both."""
     root = Path(path)

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from assistant import PROJECT_ROOT
+from assistant.conversation.messages import EMERGENCY_FALLBACK, EMERGENCY_PATHWAY
 from assistant.guidance.render import CARD_WORDS
 from assistant.knowledge.render import DONT_KNOW
 
@@ -50,13 +51,6 @@ MAX_ACTIONS_PER_ROW = 5
 # into several cards below this size rather than being refused whole.
 MAX_CARD_BYTES = 24_000
 
-EMERGENCY_PATHWAY = "police_999"
-# Only if the guidance itself cannot be read (then nothing else works either):
-# the card must still never leave someone without the 999 step.
-_EMERGENCY_FALLBACK = "If anyone is in danger right now, call 999."
-NO_PATHWAY_TEXT = (
-    "No pathway matched these answers. Please talk to your safeguarding lead."
-)
 # The web's own words (assistant/knowledge/render.py), not a copy; it ends with the 999 line.
 DONT_KNOW_TEXT = DONT_KNOW
 # Marks the quick-reply payload inside a submitted card's data, so the input
@@ -229,7 +223,7 @@ def emergency_line(area: str = "") -> str:
         pathway = load_guidance(PROJECT_ROOT / "pathways", area=area or None).pathways[EMERGENCY_PATHWAY]
     except Exception as exc:  # noqa: BLE001 - a card without the 999 step would be worse
         log.error("Teams cards: could not read the %s pathway (%s)", EMERGENCY_PATHWAY, type(exc).__name__)
-        return _EMERGENCY_FALLBACK
+        return EMERGENCY_FALLBACK   # the card must never leave someone without the 999 step
     when = plain(pathway.summary).rstrip(".")
     when = when[:1].lower() + when[1:]
     return f"If {when}: {plain(pathway.what_to_do)}" if when else plain(pathway.what_to_do)
@@ -421,7 +415,7 @@ def recommendation_cards(recommendation: Mapping[str, Any], max_bytes: int = MAX
     def head(first: bool) -> list[dict[str, Any]]:
         if first:
             intro = [label(words["most_urgent_first"], isSubtle=True, spacing="None")] if blocks \
-                else [paragraph(text_run(NO_PATHWAY_TEXT))]
+                else [paragraph(text_run(words["no_pathway"]))]
             glance = do_first_block(recommendation.get("do_first") or [], words) if blocks else None
             return [emergency_block(area), label(words["title"], size="Large", weight="Bolder"),
                     *([glance] if glance else []), *intro]

@@ -7,7 +7,7 @@ from assistant.actions.action_danger_now import ActionDangerNow
 from assistant.actions.action_restart import ActionRestart
 from assistant.actions.state import guidance
 from assistant.actions.validate_triage_form import ValidateTriageForm
-from assistant.conversation.messages import RESTART_QUESTION
+from assistant.conversation.messages import words
 from assistant.extraction import extract_facts
 
 FORM = ValidateTriageForm()
@@ -51,7 +51,7 @@ def test_a_stopped_triage_resumes_where_it_stopped():
 def test_restart_asks_first_and_only_the_yes_clears_the_case():
     slots = {"facts": {"immediate_danger": False}, "asked_facts": ["immediate_danger"]}
     messages, events = run_action(ActionRestart(), make_tracker("start again", intent="restart", slots=slots))
-    assert messages[0]["text"] == RESTART_QUESTION
+    assert messages[0]["text"] == words("restart_question")
     assert not any(e.get("event") == "restart" for e in events)
     titles = [b["title"] for b in messages[0]["buttons"]]
     assert titles == ["Yes, start a new case", "No, carry on"]

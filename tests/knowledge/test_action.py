@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions import answer_question
 from assistant.actions.answer_question import ActionAnswerQuestion
+from assistant.conversation.messages import words
 from assistant.knowledge import DONT_KNOW
 
 
@@ -82,7 +83,7 @@ def test_after_the_ask_question_button_it_answers_the_message_before():
 
 def test_a_bare_payload_asks_what_they_want_to_know():
     messages, events = run(tracker("/ask_question"))
-    assert [m["text"] for m in messages] == [answer_question.ASK_WHAT]
+    assert [m["text"] for m in messages] == [words("ask_what")]
     assert events == []
 
 
