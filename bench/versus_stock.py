@@ -28,7 +28,7 @@ from assistant.model_cache import subprocess_env
 from assistant.stack import free_port, start_stack
 
 ROUNDS = 2
-SINGLE_CONVERSATIONS = 4
+SINGLE_CONVERSATIONS = 8   # 2 rounds x 8 x 8 turns: 128 latencies per p95
 CONCURRENT = 20
 # What a receptionist's conversation mixes: free text, button payloads, a knowledge question.
 SIGNPOST_TURNS = [
