@@ -25,7 +25,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import BotUttered, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from channels.rest.checks import PayloadRules
+from channels.input_checks import PayloadRules
 
 REDACTED = "[not stored]"
 # Keys of a bot message's data that would hold what the user asked.
