@@ -25,13 +25,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import BotUttered, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-# Imported through channels.rest on purpose, although channels.input_checks
-# defines the class: importing the package here loads the REST channel (and
-# installs assistant.log_privacy's record factory) as the store loads, earlier
-# than credentials.yml would. With the direct import the scale-out test lost
-# turns when a replica was killed (3 runs of 3; 3 of 3 pass with this one).
-# Why the order matters is not yet understood: see the closing note.
-from channels.rest.checks import PayloadRules
+from channels.input_checks import PayloadRules
 
 REDACTED = "[not stored]"
 # Keys of a bot message's data that would hold what the user asked.
