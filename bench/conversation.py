@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.stack import Stack, free_port, start_stack
+from bench.processes import rss_mb
 from bench.rest_driver import Conversation, triage
 from bench.rest_scenarios import SCENARIOS
 
@@ -39,23 +40,6 @@ class _TimedSend:
 def _run(send: _TimedSend, scenario: tuple, unknown_is_no: bool = False) -> Conversation:
     name, opening, answers, typed, _, _ = scenario
     return triage(send, f"bench-{name}-{uuid.uuid4().hex[:8]}", opening, answers, typed, unknown_is_no)
-
-
-def _rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children, from /proc (Linux)."""
-    total = 0
-    pids = [pid]
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    if children.exists():
-        pids += [int(p) for p in children.read_text().split()]
-    for p in pids:
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return total / 1024
 
 
 def _walk_figures() -> None:
@@ -105,8 +89,8 @@ def main() -> None:
             print(f"per-turn latency, {CONCURRENT} concurrent conversations ({len(crowd.latencies)} turns): "
                   f"p50 {1000 * _percentile(crowd.latencies, 0.5):.0f} ms, "
                   f"p95 {1000 * _percentile(crowd.latencies, 0.95):.0f} ms")
-            print(f"resident memory: Rasa server {_rss_mb(stack.processes['rasa'].pid):.0f} MB, "
-                  f"action server {_rss_mb(stack.processes['actions'].pid):.0f} MB")
+            print(f"resident memory: Rasa server {rss_mb(stack.processes['rasa'].pid):.0f} MB, "
+                  f"action server {rss_mb(stack.processes['actions'].pid):.0f} MB")
         finally:
             stack.stop()
 

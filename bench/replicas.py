@@ -26,8 +26,9 @@ from typing import Any
 
 import redis
 
+from bench.processes import rss_mb, with_descendants
 from bench.topology import REDIS, Topology, running_topology
-from bench.versus_stock import SIGNPOST_TURNS, Figures, drive, rest_sender, rss_mb
+from bench.versus_stock import SIGNPOST_TURNS, Figures, drive, rest_sender
 
 ROUNDS = 2
 CONCURRENT = 20
@@ -50,16 +51,7 @@ def _stat_seconds(pid: int, with_children: bool) -> float:
 
 def tree_cpu_seconds(pid: int) -> float:
     """CPU-seconds of a process and all its descendants, living or reaped."""
-    total, pending = 0.0, [pid]
-    while pending:
-        current = pending.pop()
-        total += _stat_seconds(current, with_children=True)
-        try:
-            for task in Path(f"/proc/{current}/task").iterdir():
-                pending += [int(p) for p in (task / "children").read_text().split()]
-        except OSError:
-            continue
-    return total
+    return sum(_stat_seconds(current, with_children=True) for current in with_descendants(pid))
 
 
 def _redis_cpu_seconds() -> float:

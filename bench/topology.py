@@ -34,6 +34,7 @@ import redis
 from assistant import PROJECT_ROOT
 from assistant.model_cache import subprocess_env, train_if_stale
 from assistant.stack import free_port, wait_until_healthy
+from bench.processes import children
 
 PG = {"host": os.environ.get("SIGNPOST_TEST_PG_HOST", "127.0.0.1"),
       "port": int(os.environ.get("SIGNPOST_TEST_PG_PORT", "5432")),
@@ -84,16 +85,6 @@ def _admin() -> Any:
     return connection
 
 
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
-    try:
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            found += [int(p) for p in (task / "children").read_text().split()]
-    except OSError:
-        pass
-    return found
-
-
 @dataclass
 class Topology:
     folder: Path
@@ -140,12 +131,12 @@ class Topology:
         if not 1 <= replicas <= self.replicas:
             raise ValueError(f"between 1 and {self.replicas} replicas, not {replicas}")
         nginx = self.processes["nginx"]
-        before = set(_children(nginx.pid))
+        before = set(children(nginx.pid))
         self._write_nginx_conf(replicas)
         os.kill(nginx.pid, signal.SIGHUP)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            workers = set(_children(nginx.pid))
+            workers = set(children(nginx.pid))
             if workers and not workers & before:
                 self.routed = replicas
                 return
@@ -338,3 +329,18 @@ def running_topology(folder: Path, replicas: int = 2, *, redis_db: int, lock_lif
         yield topo
     finally:
         topo.stop()
+
+
+def main() -> int:
+    """`python -m bench.topology`: says whether this machine has what the services tests
+    (tests/deploy, tests/scaleout) need; CI runs it before `make test` to fail at once."""
+    problems = missing_services()
+    for problem in problems:
+        print(f"missing: {problem}; start it, or set SIGNPOST_TEST_PG_* / SIGNPOST_TEST_REDIS_*", file=sys.stderr)
+    if not problems:
+        print(f"PostgreSQL at {PG['host']}:{PG['port']}, Redis at {REDIS['host']}:{REDIS['port']} and nginx: present")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -26,6 +26,7 @@ from pathlib import Path
 from assistant import PROJECT_ROOT
 from assistant.model_cache import subprocess_env
 from assistant.stack import free_port, start_stack
+from bench.processes import rss_mb
 
 ROUNDS = 2
 SINGLE_CONVERSATIONS = 8   # 2 rounds x 8 x 8 turns: 128 latencies per p95
@@ -84,22 +85,6 @@ def drive(send: Send, turns: Sequence[str], conversations: int, concurrent: int,
         list(pool.map(one, range(conversations)))
     figures.seconds += time.perf_counter() - started
     figures.turns += conversations * len(turns)
-
-
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process and its descendants, from /proc (Linux)."""
-    total, pending = 0, [pid]
-    while pending:
-        current = pending.pop()
-        try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-            for task in Path(f"/proc/{current}/task").iterdir():
-                pending += [int(p) for p in (task / "children").read_text().split()]
-        except OSError:
-            continue
-    return total / 1024
 
 
 def stock_bot_dir() -> Path:
