@@ -81,15 +81,14 @@ class PhraseVectors:
         self._phrases = phrases
         self._vectors: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.asarray(self._encode([]), dtype=np.float32)
         keys = [normalised(t) for t in texts]
         with self._lock:
-            found = {i: self._vectors[k] for i, k in enumerate(keys) if k in self._vectors}
-        todo = [i for i in range(len(texts)) if i not in found]
-        rows: dict[int, np.ndarray] = dict(found)
+            rows = {i: self._vectors[k] for i, k in enumerate(keys) if k in self._vectors}
+        todo = [i for i in range(len(texts)) if i not in rows]
         if todo:
             encoded = np.asarray(self._encode([texts[i] for i in todo]), dtype=np.float32)
             with self._lock:
@@ -97,8 +96,4 @@ class PhraseVectors:
                     rows[i] = vector
                     if keys[i] in self._phrases:
                         self._vectors[keys[i]] = vector.copy()
-        self.hits += len(found)
-        self.misses += len(todo)
-        if not texts:
-            return np.asarray(self._encode([]), dtype=np.float32)
         return np.stack([rows[i] for i in range(len(texts))])
